@@ -1,0 +1,1 @@
+"""StreamPay HTTP gateway: JWT-guarded commands and live Server-Sent Events views."""

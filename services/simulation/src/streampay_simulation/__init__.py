@@ -1,0 +1,1 @@
+"""StreamPay simulation: virtual users that keep the demo alive."""

@@ -1,0 +1,1 @@
+"""StreamPay write model: the Faust worker that decides whether money moves."""

@@ -1,0 +1,59 @@
+"""Fixtures shared by every test tier.
+
+Integration and end-to-end tests get a real Apache Kafka broker and, for end-to-end tests, the
+real services, started once per test session in a temporary folder on free loopback ports, so a
+running `make up` is never disturbed. Unit tests use none of this and need no broker.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from streampay_infra.stack import Stack, StackConfig
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def stack_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("stack")
+
+
+@pytest.fixture(scope="session")
+def stack(stack_dir: Path) -> Iterator[Stack]:
+    """The test stack; its broker is started by `kafka`, its services by `services`."""
+    config = StackConfig(
+        run_dir=stack_dir / "run",
+        data_dir=stack_dir / "data",
+        kafka_port=free_port(),
+        controller_port=free_port(),
+        gateway_port=free_port(),
+        build_frontend=False,
+        say=lambda line: None,
+    )
+    test_stack = Stack(config)
+    yield test_stack
+    test_stack.down()
+
+
+@pytest.fixture(scope="session")
+def kafka(stack: Stack) -> str:
+    """Bootstrap servers of a real broker with every contract topic created."""
+    stack.start_broker()
+    stack.create_topics()
+    return stack.config.bootstrap_servers
+
+
+@pytest.fixture(scope="session")
+def services(stack: Stack, kafka: str) -> Stack:
+    """The whole stack: broker, topics, streams worker, gateway and simulation, all healthy."""
+    for name in stack.config.services:
+        stack.start_service(name)
+    return stack

@@ -1,0 +1,208 @@
+"""The local StreamPay stack: broker, topics, UI build, streams worker, gateway, simulation.
+
+`make up` runs `python -m streampay_infra.stack up` with the run directory `.run/` and the
+default ports; the test suite builds a `Stack` with a temporary run directory and free ports,
+so it never disturbs a running demo. Every process is recorded by pid (see `process.py`), so
+`down` stops exactly what `up` started, and `up` twice is harmless: whatever is already running
+and healthy is left alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
+from streampay_contracts.topics import topic_specs
+
+from streampay_infra import frontend, kafka, topics
+from streampay_infra.process import Supervisor, poll
+
+ROOT = Path(__file__).resolve().parents[3]
+STREAMS_GROUP = "streampay-streams"
+SERVICES = ("streams", "gateway", "simulation")
+
+
+class StackError(RuntimeError):
+    """A component did not start; the message names it and points at its log."""
+
+
+@dataclass
+class StackConfig:
+    run_dir: Path = ROOT / ".run"
+    data_dir: Path = ROOT / ".data"
+    cache_dir: Path = ROOT / ".cache" / "kafka"
+    kafka_port: int = 9092
+    controller_port: int = 9093
+    gateway_port: int = 9090
+    partitions: int = 3
+    build_frontend: bool = True
+    services: tuple[str, ...] = SERVICES
+    env: dict[str, str] = field(default_factory=dict)
+    say: Callable[[str], None] = print
+
+    @property
+    def bootstrap_servers(self) -> str:
+        return f"127.0.0.1:{self.kafka_port}"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://127.0.0.1:{self.gateway_port}"
+
+    def service_env(self) -> dict[str, str]:
+        return {
+            "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers,
+            "KAFKA_PARTITIONS": str(self.partitions),
+            "GATEWAY_PORT": str(self.gateway_port),
+            "GATEWAY_URL": self.gateway_url,
+            "GATEWAY_DATA_DIR": str(self.data_dir / "gateway"),
+            "STREAMS_DATA_DIR": str(self.data_dir / "streams"),
+            "FRONTEND_DIST": str(ROOT / "frontend" / "dist"),
+            "PYTHONUNBUFFERED": "1",
+            **self.env,
+        }
+
+
+class Stack:
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
+        self.supervisor = Supervisor(config.run_dir)
+        self.broker = kafka.BrokerConfig(
+            data_dir=config.data_dir / "kafka",
+            port=config.kafka_port,
+            controller_port=config.controller_port,
+            partitions=config.partitions,
+        )
+
+    # -- the whole stack -------------------------------------------------------------------
+
+    def up(self) -> None:
+        started = time.monotonic()
+        self.start_broker()
+        self.create_topics()
+        if self.config.build_frontend:
+            self.config.say("• building the web app (frontend/dist)")
+            frontend.build(self.config.say)
+        for name in self.config.services:
+            self.start_service(name)
+        self.config.say(f"✓ StreamPay is up ({time.monotonic() - started:.0f} s)")
+
+    def down(self) -> None:
+        for name in (*reversed(SERVICES), "broker"):
+            if self.supervisor.stop(name):
+                self.config.say(f"• stopped {name}")
+
+    def status(self) -> dict[str, bool]:
+        return {n: self.supervisor.is_running(n) for n in ("broker", *SERVICES)}
+
+    # -- components ------------------------------------------------------------------------
+
+    def start_broker(self) -> None:
+        say = self.config.say
+        if self.supervisor.is_running("broker"):
+            say(f"• broker already running on {self.broker.bootstrap_servers}")
+        else:
+            say("• resolving Apache Kafka with Maven (cached after the first run)")
+            libs = kafka.ensure_jars(self.config.cache_dir)
+            if kafka.ensure_formatted(self.broker, libs):
+                say(f"• formatted new KRaft storage in {self.broker.data_dir}")
+            say(f"• starting Apache Kafka on {self.broker.bootstrap_servers}")
+            self.supervisor.spawn("broker", kafka.broker_command(self.broker, libs))
+        self._wait("broker", lambda: broker_answers(self.broker.bootstrap_servers), 90)
+
+    def create_topics(self) -> None:
+        self.config.say(f"• creating topics ({self.config.partitions} partitions each)")
+        specs = topic_specs()
+        actions = asyncio.run(
+            topics.apply(self.broker.bootstrap_servers, self.config.partitions, specs)
+        )
+        for name, action in actions.items():
+            self.config.say(f"    {name:<22} {action}")
+
+    def start_service(self, name: str) -> None:
+        if self.supervisor.is_running(name):
+            self.config.say(f"• {name} already running")
+        else:
+            self.config.say(f"• starting {name}")
+            command = [sys.executable, "-m", f"streampay_{name}"]
+            self.supervisor.spawn(name, command, env=self.config.service_env(), cwd=ROOT)
+        self._wait(name, self._ready_check(name), 120)
+
+    def stop_service(self, name: str) -> None:
+        self.supervisor.stop(name)
+
+    def _ready_check(self, name: str) -> Callable[[], bool]:
+        if name == "gateway":
+            return lambda: http_ok(f"{self.config.gateway_url}/healthz")
+        if name == "streams":
+            return lambda: group_members(self.broker.bootstrap_servers, STREAMS_GROUP) > 0
+        return lambda: True
+
+    def _wait(self, name: str, ready: Callable[[], bool], timeout: float) -> None:
+        def check() -> bool:
+            if not self.supervisor.is_running(name):
+                raise StackError(self._failure(name, "exited"))
+            return ready()
+
+        if not poll(check, timeout, interval=0.5):
+            raise StackError(self._failure(name, f"was not ready within {timeout:.0f} s"))
+
+    def _failure(self, name: str, what: str) -> str:
+        log = self.supervisor.log_path(name)
+        tail = log.read_text(errors="replace").splitlines()[-25:] if log.exists() else []
+        return f"{name} {what}; last lines of {log}:\n" + "\n".join(tail)
+
+
+# -- probes ---------------------------------------------------------------------------------
+
+
+def http_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback URL
+            return bool(response.status == 200)
+    except (OSError, urllib.error.URLError):
+        return False
+
+
+def broker_answers(bootstrap_servers: str) -> bool:
+    async def probe() -> bool:
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=3000)
+        try:
+            await admin.start()
+            await admin.list_topics()
+            return True
+        except (KafkaError, OSError):
+            return False
+        finally:
+            await admin.close()
+
+    return asyncio.run(probe())
+
+
+def group_members(bootstrap_servers: str, group: str) -> int:
+    """How many members the consumer group `group` has in state Stable (0 if none)."""
+
+    async def probe() -> int:
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=3000)
+        try:
+            await admin.start()
+            responses = await admin.describe_consumer_groups([group])
+        except (KafkaError, OSError):
+            return 0
+        finally:
+            await admin.close()
+        for response in responses:
+            for described in response.groups:
+                state, members = described[2], described[5]
+                if state == "Stable":
+                    return len(members)
+        return 0
+
+    return asyncio.run(probe())

@@ -1,0 +1,23 @@
+"""`python -m streampay_gateway`: serve the gateway with uvicorn."""
+
+from __future__ import annotations
+
+import uvicorn
+
+from streampay_gateway.app import create_app
+from streampay_gateway.config import GatewaySettings
+
+
+def main() -> None:
+    settings = GatewaySettings()
+    uvicorn.run(
+        create_app(settings),
+        host=settings.gateway_host,
+        port=settings.gateway_port,
+        log_level=settings.log_level.lower(),
+        proxy_headers=True,
+    )
+
+
+if __name__ == "__main__":
+    main()
