@@ -1,0 +1,126 @@
+"""Views: the records the read side streams to browsers, one model per topic.
+
+The streams service derives every view from commands and the ledger; the gateway only
+relays them. Each model's docstring names its topic and key.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field
+
+from streampay_contracts.base import WireModel
+from streampay_contracts.fields import (
+    Count,
+    DisplayName,
+    EpochMillis,
+    Notes,
+    RequestId,
+    UserId,
+    Username,
+)
+from streampay_contracts.money import Amount, Money
+
+TOTALS_KEY = "total-transaction"
+"""The single key of the ``total-transactions`` and ``average-transactions`` topics."""
+
+
+class Balance(WireModel):
+    """A user's balance (``balances``, compacted, and every change on ``balance-histories``).
+
+    Keyed by user id. ``version`` counts the changes to this user's balance; a client sends it
+    back as ``If-Match`` to make a command conditional on the balance it last saw.
+    """
+
+    balance: Money
+    timestamp: EpochMillis
+    version: Count
+
+
+class User(WireModel):
+    """A user's public profile (``users``, compacted, keyed by user id)."""
+
+    id: UserId
+    name: DisplayName
+    username: Username
+
+
+class RequestStatus(StrEnum):
+    """Where a payment request stands; only ``pending`` requests can be paid or answered."""
+
+    PENDING = "pending"
+    PAID = "paid"
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+
+
+class PaymentRequest(WireModel):
+    """One user asking another for money (``payment-requests``, compacted, keyed by id).
+
+    The record is replaced by a tombstone once the request is no longer open; the final state
+    is still told by the reply to the command that closed it and by ``activities``.
+    """
+
+    id: RequestId
+    from_user_id: UserId
+    """The requester, who will receive the money."""
+    from_user_name: str = Field(max_length=100)
+    to_user_id: UserId
+    """The user asked to pay."""
+    to_user_name: str = Field(max_length=100)
+    amount: Amount
+    notes: Notes = ""
+    timestamp: EpochMillis
+    status: RequestStatus = RequestStatus.PENDING
+
+
+class ActivityEvent(StrEnum):
+    """What happened, in the past tense, as the activity feed shows it."""
+
+    PAYMENT_SENT = "PaymentSent"
+    PAYMENT_RECEIVED = "PaymentReceived"
+    PAYMENT_REQUESTED = "PaymentRequested"
+    PAYMENT_REQUEST_PAID = "PaymentRequestPaid"
+    PAYMENT_REQUEST_DECLINED = "PaymentRequestDeclined"
+    PAYMENT_REQUEST_CANCELLED = "PaymentRequestCancelled"
+    DEPOSIT_RECEIVED = "DepositReceived"
+
+
+class Activity(WireModel):
+    """One line of the public activity feed (``activities``, keyed by owner or request id).
+
+    For payments and deposits ``from_*`` is where the money comes from (``system|bank`` for a
+    deposit) and ``to_*`` where it goes. Request events copy the request's parties, as
+    :class:`PaymentRequest` names them: ``from_*`` the requester, ``to_*`` the user asked to pay.
+    """
+
+    event_name: ActivityEvent
+    amount: Money
+    from_user_id: UserId
+    from_user_name: str = Field(max_length=100)
+    to_user_id: UserId
+    to_user_name: str = Field(max_length=100)
+    timestamp: EpochMillis
+    request_id: RequestId | None = None
+    notes: Notes = ""
+    status: RequestStatus | None = None
+    """The request's status after this event, for request events."""
+
+
+class TotalTransactions(WireModel):
+    """How many transfers StreamPay has made (``total-transactions``, key ``TOTALS_KEY``)."""
+
+    total: Count
+    timestamp: EpochMillis
+
+
+class AverageTransactions(WireModel):
+    """The average transfer amount (``average-transactions``, key ``TOTALS_KEY``).
+
+    A JSON object rather than the original's bare string, rounded to cents with
+    :func:`~streampay_contracts.money.round_to_cents`.
+    """
+
+    average: Money
+    timestamp: EpochMillis
