@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from streampay_infra.process import Supervisor, poll
 
 pytestmark = pytest.mark.unit
@@ -41,7 +42,13 @@ def test_a_reused_pid_is_never_signalled(tmp_path: Path) -> None:
 
 def test_kill_is_immediate(tmp_path: Path) -> None:
     supervisor = Supervisor(tmp_path)
-    supervisor.spawn("sleeper", [sys.executable, "-c",
-                                 "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(60)"])
+    supervisor.spawn(
+        "sleeper",
+        [
+            sys.executable,
+            "-c",
+            "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(60)",
+        ],
+    )
     supervisor.kill("sleeper")
     assert not supervisor.is_running("sleeper")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
+
 from streampay_contracts.topics import topic_specs
 from streampay_infra import topics
 from streampay_infra.stack import Stack
@@ -20,7 +23,9 @@ async def broker_topics(bootstrap: str) -> dict[str, topics.TopicState]:
         await admin.close()
 
 
-async def test_every_contract_topic_exists_with_its_partitions_and_policy(kafka: str, stack: Stack) -> None:
+async def test_every_contract_topic_exists_with_its_partitions_and_policy(
+    kafka: str, stack: Stack
+) -> None:
     states = await broker_topics(kafka)
     assert set(states) == {s.name for s in topic_specs()} and len(states) == 10
     for spec in topic_specs():
@@ -41,12 +46,12 @@ async def test_applying_again_changes_nothing(kafka: str, stack: Stack) -> None:
 async def test_drifted_config_and_missing_partitions_are_repaired(kafka: str) -> None:
     """A topic created by hand with the wrong settings is brought back to the contract."""
     spec = next(s for s in topic_specs() if s.name == "users")
-    wrong = type(spec)(**{**spec.__dict__, "name": "users-drifted", "cleanup_policy": "delete"})
+    wrong = replace(spec, name="users-drifted", cleanup_policy="delete")
     await topics.apply(kafka, 1, (wrong,))
-    fixed = type(spec)(**{**spec.__dict__, "name": "users-drifted"})
+    fixed = replace(spec, name="users-drifted")
     actions = await topics.apply(kafka, 3, (fixed,))
     assert actions["users-drifted"] == "configs updated, partitions 1->3"
-    state = (await topics_state(kafka, "users-drifted"))
+    state = await topics_state(kafka, "users-drifted")
     assert (state.partitions, state.configs["cleanup.policy"]) == (3, "compact")
 
 

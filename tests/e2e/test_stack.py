@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
+
+from streampay_infra.process import poll
 from streampay_infra.stack import STREAMS_GROUP, Stack, group_members
 
 pytestmark = pytest.mark.e2e
@@ -22,7 +24,10 @@ def test_streams_worker_joined_its_consumer_group(services: Stack) -> None:
 
 def test_every_process_is_recorded_and_running(services: Stack) -> None:
     assert services.status() == {
-        "broker": True, "streams": True, "gateway": True, "simulation": True,
+        "broker": True,
+        "streams": True,
+        "gateway": True,
+        "simulation": True,
     }
-    log = services.supervisor.log_path("simulation").read_text()
-    assert "simulation started" in log
+    log = services.supervisor.log_path("simulation")
+    assert poll(lambda: "simulation started" in log.read_text(), 30)

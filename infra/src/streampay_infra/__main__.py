@@ -1,7 +1,7 @@
 """Command line of the local stack, called by the Makefile.
 
-    python -m streampay_infra up | down | status
-    python -m streampay_infra tail TOPIC [--from-beginning]
+python -m streampay_infra up | down | status
+python -m streampay_infra tail TOPIC [--from-beginning]
 """
 
 from __future__ import annotations
@@ -40,13 +40,15 @@ class StackSettings(BaseSettings):
 def up(stack: Stack) -> int:
     try:
         stack.up()
-    except (StackError, kafka.PrerequisiteMissing) as error:
+    except (StackError, kafka.MissingPrerequisiteError) as error:
         print(f"✗ {error}", file=sys.stderr)
         return 1
     url = stack.config.gateway_url.replace("127.0.0.1", "localhost")
-    print(f"\n  StreamPay     {url}\n  API docs      {url}/docs\n"
-          f"  Kafka         {stack.config.bootstrap_servers}\n"
-          f"  Logs          make logs   ·   Topics  make tail TOPIC=commands\n")
+    print(
+        f"\n  StreamPay     {url}\n  API docs      {url}/docs\n"
+        f"  Kafka         {stack.config.bootstrap_servers}\n"
+        f"  Logs          make logs   ·   Topics  make tail TOPIC=commands\n"
+    )
     return 0
 
 

@@ -22,7 +22,7 @@ MAIN_CLASS = "kafka.Kafka"
 STORAGE_TOOL = "kafka.tools.StorageTool"
 
 
-class PrerequisiteMissing(RuntimeError):
+class MissingPrerequisiteError(RuntimeError):
     """A tool the local broker needs is not installed; the message says what to install."""
 
 
@@ -78,7 +78,7 @@ class BrokerConfig:
 def require_tool(name: str, install_hint: str) -> str:
     path = shutil.which(name)
     if path is None:
-        raise PrerequisiteMissing(f"'{name}' was not found on PATH: {install_hint}")
+        raise MissingPrerequisiteError(f"'{name}' was not found on PATH: {install_hint}")
     return path
 
 
@@ -94,8 +94,15 @@ def ensure_jars(cache_dir: Path) -> Path:
     if libs.exists():
         shutil.rmtree(libs)
     subprocess.run(
-        [mvn, "-q", "-B", "-f", str(POM), "dependency:copy-dependencies",
-         f"-DoutputDirectory={libs}"],
+        [
+            mvn,
+            "-q",
+            "-B",
+            "-f",
+            str(POM),
+            "dependency:copy-dependencies",
+            f"-DoutputDirectory={libs}",
+        ],
         check=True,
     )
     marker.write_text(pom_stamp)
@@ -103,12 +110,20 @@ def ensure_jars(cache_dir: Path) -> Path:
 
 
 def java_command(libs: Path, main_class: str, *args: str, heap: str | None = None) -> list[str]:
-    java = require_tool("java", "install a Java 17+ runtime (Debian: apt-get install openjdk-17-jre)")
+    java = require_tool(
+        "java", "install a Java 17+ runtime (Debian: apt-get install openjdk-17-jre)"
+    )
     memory = [f"-Xms{heap}", f"-Xmx{heap}"] if heap else ["-Xmx256m"]
     return [
-        java, *memory, "-XX:+UseG1GC", "-Djava.awt.headless=true",
+        java,
+        *memory,
+        "-XX:+UseG1GC",
+        "-Djava.awt.headless=true",
         f"-Dlog4j2.configurationFile={LOG4J_CONFIG}",
-        "-cp", f"{libs}/*", main_class, *args,
+        "-cp",
+        f"{libs}/*",
+        main_class,
+        *args,
     ]
 
 
@@ -121,8 +136,16 @@ def ensure_formatted(config: BrokerConfig, libs: Path) -> bool:
     # Kafka cluster ids are 16 random bytes in unpadded URL-safe base64.
     cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
     subprocess.run(
-        java_command(libs, STORAGE_TOOL, "format", "--ignore-formatted",
-                     "-t", cluster_id, "-c", str(config.properties_file)),
+        java_command(
+            libs,
+            STORAGE_TOOL,
+            "format",
+            "--ignore-formatted",
+            "-t",
+            cluster_id,
+            "-c",
+            str(config.properties_file),
+        ),
         check=True,
         stdout=subprocess.DEVNULL,
     )

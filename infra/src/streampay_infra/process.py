@@ -8,6 +8,7 @@ signalled, so `make down` stops exactly what `make up` started.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -121,10 +122,8 @@ def _alive(rec: ProcessRecord) -> bool:
 
 def _signal_group(rec: ProcessRecord, sig: signal.Signals) -> None:
     # The process leads its own session, so its group id is its pid: children go with it.
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(rec.pid, sig)
-    except ProcessLookupError:
-        pass
 
 
 def poll(condition: Callable[[], bool], timeout: float, interval: float = 0.2) -> bool:

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
-from streampay_contracts.topics import topic_specs
 
+from streampay_contracts.topics import topic_specs
 from streampay_infra import frontend, kafka, topics
 from streampay_infra.process import Supervisor, poll
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from aiokafka.admin import AIOKafkaAdminClient, NewPartitions, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import KafkaError
+
 from streampay_contracts.settings import KafkaSettings
 from streampay_contracts.topics import TopicSpec, topic_specs
 
@@ -82,6 +83,7 @@ async def apply(
             await admin.create_topics(
                 [NewTopic(s.name, partitions, 1, topic_configs=s.configs()) for s in missing]
             )
+            await _until_visible(admin, [s.name for s in missing], timeout_s)
         actions = {s.name: "created" for s in missing}
         for spec in specs:
             state = current.get(spec.name)
@@ -90,6 +92,16 @@ async def apply(
         return actions
     finally:
         await admin.close()
+
+
+async def _until_visible(admin: AIOKafkaAdminClient, names: list[str], timeout_s: float) -> None:
+    """Topic creation is asynchronous in Kafka: wait until the metadata shows every topic."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    while set(names) - set(await admin.list_topics()):
+        if loop.time() >= deadline:
+            raise TimeoutError(f"topics not visible after {timeout_s:.0f} s: {names}")
+        await asyncio.sleep(0.2)
 
 
 async def _reconcile(
@@ -119,8 +131,10 @@ async def _describe_cli(settings: KafkaSettings) -> None:
             continue
         policy = state.configs.get("cleanup.policy", "?")
         retention = state.configs.get("retention.ms", "?")
-        print(f"{spec.name:<22} partitions={state.partitions} cleanup={policy} "
-              f"retention.ms={retention}")
+        print(
+            f"{spec.name:<22} partitions={state.partitions} cleanup={policy} "
+            f"retention.ms={retention}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -34,6 +34,8 @@ async def run(settings: SimulationSettings) -> None:
         loop.add_signal_handler(sig, stop.set)
     async with httpx.AsyncClient(base_url=settings.gateway_url, timeout=10) as client:
         await wait_for_gateway(client)
-        log.info("simulation started", gateway=settings.gateway_url, speed=settings.simulation_speed)
+        log.info(
+            "simulation started", gateway=settings.gateway_url, speed=settings.simulation_speed
+        )
         await stop.wait()
     log.info("simulation stopped")

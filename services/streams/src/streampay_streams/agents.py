@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import faust
 import structlog
+
 from streampay_contracts import topics
 
 log = structlog.get_logger(__name__)
@@ -17,6 +17,6 @@ def register(app: faust.App) -> None:
     commands = app.topic(topics.COMMANDS, key_type=bytes, value_type=bytes)
 
     @app.agent(commands, concurrency=1)
-    async def handle_commands(stream: AsyncIterator[Any]) -> None:
-        async for event in stream.events():  # type: ignore[attr-defined]
+    async def handle_commands(stream: faust.StreamT[Any]) -> None:
+        async for event in stream.events():
             log.info("command received", offset=event.message.offset)
