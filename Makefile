@@ -11,7 +11,7 @@ BROKER ?= auto
 ifeq ($(BROKER),auto)
   BROKER := $(shell docker info >/dev/null 2>&1 && echo docker || echo local)
 endif
-COMPOSE := docker compose
+COMPOSE := docker compose -p streampay
 TOPIC ?= commands
 
 .PHONY: help bootstrap up down status logs tail topics test lint fmt clean

@@ -3,6 +3,7 @@
 #
 #   infra/compose_check.sh           validate; exit 0 when Compose accepts the file
 #   infra/compose_check.sh --print   print the resolved configuration (YAML) on stdout
+#   infra/compose_check.sh --install-only   only make sure a Compose is installed (`make test`)
 #
 # Uses `docker compose` (v2 plugin) when present, else `docker-compose` (v1.29, Debian's package).
 # When neither is installed and this runs as root on a machine with apt-get, it installs Debian's
@@ -17,8 +18,9 @@ MODE="validate"
 case "${1:-}" in
   "") ;;
   --print) MODE="print" ;;
-  -h|--help) sed -n '2,11p' "${BASH_SOURCE[0]}"; exit 0 ;;
-  *) echo "compose_check: unknown argument '$1' (use --print or nothing)" >&2; exit 64 ;;
+  --install-only) MODE="install" ;;
+  -h|--help) sed -n '2,12p' "${BASH_SOURCE[0]}"; exit 0 ;;
+  *) echo "compose_check: unknown argument '$1' (see --help)" >&2; exit 64 ;;
 esac
 
 COMPOSE=()
@@ -48,6 +50,11 @@ No Docker engine is needed: validation only parses and resolves the file.
 EOF
     exit 2
   fi
+fi
+
+if [ "$MODE" = "install" ]; then
+  echo "compose_check: using ${COMPOSE[*]} ($("${COMPOSE[@]}" version --short 2>/dev/null || echo "version unknown"))"
+  exit 0
 fi
 
 [ -f "$FILE" ] || { echo "compose_check: $FILE not found" >&2; exit 2; }

@@ -6,7 +6,8 @@ import httpx
 import pytest
 
 from streampay_infra.process import poll
-from streampay_infra.stack import STREAMS_GROUP, Stack, group_members
+from streampay_infra.stack import Stack
+from streampay_streams.health import stable_members
 
 pytestmark = pytest.mark.e2e
 
@@ -18,8 +19,8 @@ def test_gateway_answers_healthz_and_readyz(services: Stack) -> None:
     assert ready.status_code == 200 and ready.json()["broker"] == "reachable"
 
 
-def test_streams_worker_joined_its_consumer_group(services: Stack) -> None:
-    assert group_members(services.config.bootstrap_servers, STREAMS_GROUP) == 1
+async def test_streams_worker_joined_its_consumer_group(services: Stack) -> None:
+    assert await stable_members(services.config.bootstrap_servers, "streampay-streams") == 1
 
 
 def test_every_process_is_recorded_and_running(services: Stack) -> None:

@@ -10,6 +10,8 @@ and healthy is left alone.
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
 import sys
 import time
 import urllib.error
@@ -26,7 +28,6 @@ from streampay_infra import frontend, kafka, topics
 from streampay_infra.process import Supervisor, poll
 
 ROOT = Path(__file__).resolve().parents[3]
-STREAMS_GROUP = "streampay-streams"
 SERVICES = ("streams", "gateway", "simulation")
 
 
@@ -142,8 +143,19 @@ class Stack:
         if name == "gateway":
             return lambda: http_ok(f"{self.config.gateway_url}/healthz")
         if name == "streams":
-            return lambda: group_members(self.broker.bootstrap_servers, STREAMS_GROUP) > 0
+            return lambda: self._probe("streams")
         return lambda: True
+
+    def _probe(self, name: str) -> bool:
+        """Run a service's own health probe, the one docker compose uses too."""
+        command = [sys.executable, "-m", f"streampay_{name}.health"]
+        result = subprocess.run(
+            command,
+            env={**os.environ, **self.config.service_env()},
+            capture_output=True,
+            check=False,
+        )
+        return result.returncode == 0
 
     def _wait(self, name: str, ready: Callable[[], bool], timeout: float) -> None:
         def check() -> bool:
@@ -182,27 +194,5 @@ def broker_answers(bootstrap_servers: str) -> bool:
             return False
         finally:
             await admin.close()
-
-    return asyncio.run(probe())
-
-
-def group_members(bootstrap_servers: str, group: str) -> int:
-    """How many members the consumer group `group` has in state Stable (0 if none)."""
-
-    async def probe() -> int:
-        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=3000)
-        try:
-            await admin.start()
-            responses = await admin.describe_consumer_groups([group])
-        except (KafkaError, OSError):
-            return 0
-        finally:
-            await admin.close()
-        for response in responses:
-            for described in response.groups:
-                state, members = described[2], described[5]
-                if state == "Stable":
-                    return len(members)
-        return 0
 
     return asyncio.run(probe())

@@ -1,0 +1,49 @@
+"""`python -m streampay_streams.health`: exit 0 when a streams worker is serving its partitions.
+
+A worker is healthy when the consumer group of the streams app is Stable with at least one
+member, i.e. partitions are assigned and commands are being consumed. Docker compose uses this
+as the streams healthcheck and the local stack waits on it, so both start in the same order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
+
+from streampay_streams.config import StreamsSettings
+
+
+async def stable_members(bootstrap_servers: str, group: str) -> int:
+    """Members of consumer group `group` when it is Stable, else 0."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=3000)
+    try:
+        await admin.start()
+        responses = await admin.describe_consumer_groups([group])
+    except (KafkaError, OSError):
+        return 0
+    finally:
+        await admin.close()
+    for response in responses:
+        for described in response.groups:
+            state, members = described[2], described[5]
+            if state == "Stable":
+                return len(members)
+    return 0
+
+
+def main() -> int:
+    settings = StreamsSettings()
+    members = asyncio.run(
+        asyncio.wait_for(
+            stable_members(settings.kafka_bootstrap_servers, settings.streams_app_id), 10
+        )
+    )
+    print(f"consumer group {settings.streams_app_id}: {members} stable member(s)")
+    return 0 if members > 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
