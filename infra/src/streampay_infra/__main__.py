@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -73,6 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     tail_parser.add_argument("topic")
     tail_parser.add_argument("--from-beginning", action="store_true")
     args = parser.parse_args(argv)
+    # The readiness probes expect refused connections while the broker starts; only the
+    # probes' verdicts are worth printing.
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     settings = StackSettings()
     stack = settings.stack()
     if args.command == "up":

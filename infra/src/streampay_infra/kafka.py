@@ -98,6 +98,7 @@ def ensure_jars(cache_dir: Path) -> Path:
             mvn,
             "-q",
             "-B",
+            "-Dstyle.color=never",
             "-f",
             str(POM),
             "dependency:copy-dependencies",
