@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from pydantic import BaseModel
+
 from streampay_contracts import (
     SYSTEM_BANK,
     Activity,
@@ -18,8 +19,8 @@ from streampay_contracts import (
     DeclineRequestCommand,
     DepositCommand,
     DepositReply,
-    PaymentRequest,
     PayCommand,
+    PaymentRequest,
     PayReply,
     Problem,
     RequestCommand,
@@ -49,7 +50,8 @@ SAMPLES: list[tuple[str, str, BaseModel]] = [
     (topics.REPLIES, ALICE, PayReply(command_id="c-1", amount=Decimal("25.50"),
                                      balance=Decimal("74.50"), version=3)),
     (topics.REPLIES, BOB, RequestReply(id="r-1")),
-    (topics.REPLIES, SYSTEM_BANK, DepositReply(command_id="c-2", balance=Decimal("0.01"), version=1)),
+    (topics.REPLIES, SYSTEM_BANK,
+     DepositReply(command_id="c-2", balance=Decimal("0.01"), version=1)),
     (topics.REPLIES, ALICE, Problem.of(409, "Not enough money: balance 12.00",
                                        balance=Decimal("12.00"))),
     (topics.TRANSACTIONS, ALICE, Transaction(
