@@ -37,6 +37,9 @@ def stack(stack_dir: Path) -> Iterator[Stack]:
         controller_port=free_port(),
         gateway_port=free_port(),
         build_frontend=False,
+        # The simulation pays, requests and tops up whoever exists, test users included, so
+        # it runs only in the tests that are about it (they start it themselves).
+        services=("streams", "gateway"),
         say=lambda line: None,
     )
     test_stack = Stack(config)
@@ -54,7 +57,7 @@ def kafka(stack: Stack) -> str:
 
 @pytest.fixture(scope="session")
 def services(stack: Stack, kafka: str) -> Stack:
-    """The whole stack: broker, topics, streams worker, gateway and simulation, all healthy."""
+    """The stack that end-to-end tests talk to: broker, topics, streams worker and gateway."""
     for name in stack.config.services:
         stack.start_service(name)
     return stack

@@ -127,13 +127,15 @@ class Stack:
         for name, action in actions.items():
             self.config.say(f"    {name:<22} {action}")
 
-    def start_service(self, name: str) -> None:
+    def start_service(self, name: str, env: dict[str, str] | None = None) -> None:
+        """Start one service (unless running) with extra `env`, and wait until it is ready."""
         if self.supervisor.is_running(name):
             self.config.say(f"• {name} already running")
         else:
             self.config.say(f"• starting {name}")
             command = [sys.executable, "-m", f"streampay_{name}"]
-            self.supervisor.spawn(name, command, env=self.config.service_env(), cwd=ROOT)
+            service_env = {**self.config.service_env(), **(env or {})}
+            self.supervisor.spawn(name, command, env=service_env, cwd=ROOT)
         self._wait(name, self._ready_check(name), 120)
 
     def stop_service(self, name: str) -> None:
