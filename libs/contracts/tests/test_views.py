@@ -89,6 +89,21 @@ def test_an_activity_leaves_out_what_does_not_apply() -> None:
     )
 
 
+def test_an_activity_may_carry_an_id_so_a_line_delivered_twice_shows_once() -> None:
+    activity = Activity(
+        id="c-1:sent",
+        event_name=ActivityEvent.PAYMENT_SENT,
+        amount=Decimal(5),
+        from_user_id="local|alice",
+        from_user_name="Alice",
+        to_user_id="local|bob",
+        to_user_name="Bob",
+        timestamp=7,
+    )
+    assert encode(activity).endswith(b'"notes":"","id":"c-1:sent"}')
+    assert decode(encode(activity), Activity) == activity
+
+
 def test_activity_events_are_past_tense_names() -> None:
     assert [str(event) for event in ActivityEvent] == [
         "PaymentSent",

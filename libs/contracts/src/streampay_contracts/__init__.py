@@ -62,8 +62,12 @@ from streampay_contracts.views import (
     Balance,
     PaymentRequest,
     RequestStatus,
+    Statement,
+    StatementPeriod,
     TotalTransactions,
     User,
+    statement_key,
+    window_bounds,
 )
 
 __all__ = [
@@ -105,6 +109,8 @@ __all__ = [
     "RequestReply",
     "RequestStatus",
     "SignedAmount",
+    "Statement",
+    "StatementPeriod",
     "TopicSpec",
     "TotalTransactions",
     "Transaction",
@@ -123,6 +129,8 @@ __all__ = [
     "is_system_user",
     "loads",
     "round_to_cents",
+    "statement_key",
     "topic_specs",
     "topics",
+    "window_bounds",
 ]

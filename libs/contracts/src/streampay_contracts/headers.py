@@ -33,6 +33,11 @@ IF_MATCH = "if-match"
 
 CONTENT_TYPE = "content-type"
 
+ORIGIN = "streampay-origin"
+"""Internal to the streams service: ``<topic>/<partition>/<offset>`` of the record whose
+processing produced this one (on credit legs and on records routed between partitions), so the
+receiving account applies each one exactly once, in order."""
+
 _MAX_VERSION_DIGITS = 18  # fits a Kafka long; longer is garbage, not a version
 
 JSON_CONTENT_TYPE = "application/json"

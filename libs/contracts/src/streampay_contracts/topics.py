@@ -21,6 +21,7 @@ USERS = "users"
 ACTIVITIES = "activities"
 TOTAL_TRANSACTIONS = "total-transactions"
 AVERAGE_TRANSACTIONS = "average-transactions"
+STATEMENTS = "statements"
 
 FOREVER = -1
 """``retention.ms`` that keeps records until deleted by hand."""
@@ -115,3 +116,45 @@ def topic_specs(
 
 TOPIC_NAMES: tuple[str, ...] = tuple(spec.name for spec in topic_specs())
 """Every topic name, in creation order."""
+
+
+def streams_topic_specs(app_id: str = "streampay-streams") -> tuple[TopicSpec, ...]:
+    """Topics the streams worker creates itself at start-up, with the same partition count.
+
+    ``statements`` is a view the gateway reads; the two others are the worker's own internal
+    topics, named after its app id (``STREAMS_APP_ID``) like Faust's table changelogs, on which
+    it routes records from one user's partition to another's (see the streams README).
+    """
+    return (
+        TopicSpec(
+            STATEMENTS,
+            "compact",
+            None,
+            "<user id>|<hour|day>|<window start>",
+            "money in and out per user per hour and per day",
+        ),
+        TopicSpec(
+            streams_requests_topic(app_id),
+            "delete",
+            _WEEK_MS,
+            "user id",
+            "payment-request records routed to the payer's or requester's partition",
+        ),
+        TopicSpec(
+            streams_payments_topic(app_id),
+            "delete",
+            _WEEK_MS,
+            "total-transaction",
+            "one record per payment, gathered on one key for the global totals",
+        ),
+    )
+
+
+def streams_requests_topic(app_id: str) -> str:
+    """The streams worker's internal topic for payment-request routing."""
+    return f"{app_id}-requests"
+
+
+def streams_payments_topic(app_id: str) -> str:
+    """The streams worker's internal topic that gathers payments for the global totals."""
+    return f"{app_id}-payments"

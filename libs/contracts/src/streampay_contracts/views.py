@@ -6,6 +6,7 @@ relays them. Each model's docstring names its topic and key.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from pydantic import Field
@@ -14,6 +15,7 @@ from streampay_contracts.base import WireModel
 from streampay_contracts.fields import (
     Count,
     DisplayName,
+    EntryId,
     EpochMillis,
     Notes,
     RequestId,
@@ -106,6 +108,9 @@ class Activity(WireModel):
     notes: Notes = ""
     status: RequestStatus | None = None
     """The request's status after this event, for request events."""
+    id: EntryId | None = None
+    """Unique per line (``<command id>:<event>``): a line delivered twice, e.g. re-sent after a
+    worker crash, has the same id, so a reader shows it once."""
 
 
 class TotalTransactions(WireModel):
@@ -124,3 +129,50 @@ class AverageTransactions(WireModel):
 
     average: Money
     timestamp: EpochMillis
+
+
+class StatementPeriod(StrEnum):
+    """The length of a statement window; windows are UTC and start on the hour or at midnight."""
+
+    HOUR = "hour"
+    DAY = "day"
+
+
+_PERIOD_MS = {StatementPeriod.HOUR: 3_600_000, StatementPeriod.DAY: 86_400_000}
+
+
+class Statement(WireModel):
+    """One user's money in and out over one window (``statements``, compacted).
+
+    Keyed by :func:`statement_key`, so each window has one current record, replaced as the
+    window fills. ``start`` and ``end`` are ISO-8601 UTC instants (``2026-11-22T14:00:00Z``),
+    ``end`` exclusive. Every ledger entry of the user counts: transfers both ways and deposits.
+    """
+
+    user_id: UserId
+    period: StatementPeriod
+    start: str = Field(max_length=32)
+    end: str = Field(max_length=32)
+    money_in: Money
+    money_out: Money
+    count: Count
+    """How many ledger entries fell in the window."""
+    timestamp: EpochMillis
+    """When the last of them happened."""
+
+
+def window_bounds(period: StatementPeriod, epoch_ms: int) -> tuple[str, str]:
+    """The ISO start and end of the ``period`` window holding the moment ``epoch_ms``."""
+    length = _PERIOD_MS[period]
+    start = epoch_ms - epoch_ms % length
+    return _iso(start), _iso(start + length)
+
+
+def statement_key(user_id: str, period: StatementPeriod, start: str) -> str:
+    """The ``statements`` key of one window: ``<user id>|<hour|day>|<window start>``."""
+    return f"{user_id}|{period}|{start}"
+
+
+def _iso(epoch_ms: int) -> str:
+    moment = datetime.fromtimestamp(epoch_ms / 1000, tz=UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
