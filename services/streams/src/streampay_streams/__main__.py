@@ -2,20 +2,44 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 
-from streampay_streams import agents
+import structlog
+
+from streampay_streams import agents, logs
+from streampay_streams.adapters import readiness, topics
 from streampay_streams.app import create_app
 from streampay_streams.config import StreamsSettings
+
+log = structlog.get_logger(__name__)
 
 
 def main() -> None:
     settings = StreamsSettings()
+    logs.configure(settings.log_level)
+    readiness.clear(settings.ready_marker)
+    asyncio.run(prepare(settings))
+    # Faust runs its own event loop; give it a fresh one after the preparation above.
+    asyncio.set_event_loop(asyncio.new_event_loop())
     app = create_app(settings)
-    agents.register(app)
+    agents.register(app, settings)
+    log.info(
+        "starting worker", app_id=settings.streams_app_id, partitions=settings.kafka_partitions
+    )
     # Faust reads its command line; run the worker without its web server.
     sys.argv = [sys.argv[0], "worker", "--without-web", "--loglevel", settings.log_level.lower()]
     app.main()
+
+
+async def prepare(settings: StreamsSettings) -> None:
+    """Check the topics, and create the worker's own."""
+    bootstrap, partitions, app_id = (
+        settings.kafka_bootstrap_servers,
+        settings.kafka_partitions,
+        settings.streams_app_id,
+    )
+    await topics.prepare(bootstrap, partitions, app_id)
 
 
 if __name__ == "__main__":

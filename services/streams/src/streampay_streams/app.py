@@ -1,4 +1,9 @@
-"""The Faust application of the write model; agents, topics and tables live in their modules."""
+"""The Faust application of the write model; agents, topics and tables live in their modules.
+
+Delivery is at-least-once (Faust's exactly_once mode has open defects that lose or duplicate
+records on rebalance); the agents make every effect idempotent themselves. Table state is kept in
+memory and rebuilt from the changelog at start (see the README for why).
+"""
 
 from __future__ import annotations
 
@@ -13,9 +18,14 @@ def create_app(settings: StreamsSettings) -> faust.App:
         settings.streams_app_id,
         broker=f"kafka://{settings.kafka_bootstrap_servers}",
         datadir=str(settings.streams_data_dir),
+        store="memory://",
         topic_partitions=settings.kafka_partitions,
-        # At-least-once delivery; effects are made idempotent by the agents themselves.
         processing_guarantee="at_least_once",
+        producer_acks=-1,
+        consumer_auto_offset_reset="earliest",
+        table_standby_replicas=1,
+        broker_session_timeout=settings.streams_session_timeout_ms / 1000,
+        broker_heartbeat_interval=settings.streams_session_timeout_ms / 1000 / 5,
         web_enabled=False,
         autodiscover=False,
     )

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import Field
+
+from streampay_contracts import topics
 from streampay_contracts.settings import KafkaSettings
 
 ROOT = Path(__file__).resolve().parents[4]
@@ -13,4 +16,29 @@ class StreamsSettings(KafkaSettings):
     """Everything the streams worker can be told; every default works for the local demo."""
 
     streams_app_id: str = "streampay-streams"
+    """The Faust app id: the consumer group, and the prefix of the worker's internal topics."""
     streams_data_dir: Path = ROOT / ".data" / "streams"
+    """Faust's data directory, and where the readiness marker is written."""
+    streams_batch_size: int = Field(default=200, ge=1, le=10_000)
+    """Records decided together before their state is stored and their records published."""
+    streams_batch_linger_ms: int = Field(default=5, ge=1, le=1000)
+    """How long a batch waits to fill; the latency added when traffic is light."""
+    streams_recent_commands: int = Field(default=64, ge=1, le=10_000)
+    """Answers remembered per account, so a copy of a command gets the same answer."""
+    streams_open_requests: int = Field(default=100, ge=1, le=1000)
+    """Pending requests one user may have sent, and may have addressed to them."""
+    streams_session_timeout_ms: int = Field(default=10_000, ge=6_000, le=300_000)
+    """How long the group waits for a silent worker before giving its partitions to another;
+    after a crash, the partitions of the dead worker pause this long."""
+    streams_reply_topics: str = topics.REPLIES
+    """Comma-separated topics a command may name in ``zilla:reply-to``."""
+
+    @property
+    def ready_marker(self) -> Path:
+        return self.streams_data_dir / "ready"
+
+    @property
+    def reply_topics(self) -> frozenset[str]:
+        return frozenset(
+            name.strip() for name in self.streams_reply_topics.split(",") if name.strip()
+        )

@@ -1,8 +1,11 @@
-"""`python -m streampay_streams.health`: exit 0 when a streams worker is serving its partitions.
+"""`python -m streampay_streams.health`: exit 0 when this streams worker is serving its partitions.
 
 A worker is healthy when the consumer group of the streams app is Stable with at least one
-member, i.e. partitions are assigned and commands are being consumed. Docker compose uses this
-as the streams healthcheck and the local stack waits on it, so both start in the same order.
+member, i.e. partitions are assigned, and this worker has written its readiness marker: its
+tables are recovered and its user directory has caught up, so it decides with complete state.
+(A worker joins its group before it has recovered; the group alone would say "ready" too early,
+or, right after a crash, still count the dead member.) Docker compose uses this as the streams
+healthcheck and the local stack waits on it, so both start in the same order.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import sys
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
+from streampay_streams.adapters import readiness
 from streampay_streams.config import StreamsSettings
 
 
@@ -41,8 +45,12 @@ def main() -> int:
             stable_members(settings.kafka_bootstrap_servers, settings.streams_app_id), 10
         )
     )
-    print(f"consumer group {settings.streams_app_id}: {members} stable member(s)")
-    return 0 if members > 0 else 1
+    ready = readiness.is_ready(settings.ready_marker)
+    print(
+        f"consumer group {settings.streams_app_id}: {members} stable member(s); "
+        f"this worker {'is' if ready else 'is not'} ready"
+    )
+    return 0 if members > 0 and ready else 1
 
 
 if __name__ == "__main__":

@@ -1,0 +1,108 @@
+"""The user directory: every profile on ``users``, kept in memory by every worker.
+
+Any partition must be able to tell whether a payee exists and what a user is called, whoever's
+partition that user is in. Faust's GlobalTable would do this, but it has open defects with
+several workers (workers that never finish recovery or miss updates, faust issues #716 and
+faust-streaming #212), and it would copy ``users`` into a changelog although ``users`` is already
+compacted and keyed by user id. So each worker reads ``users`` itself, without a consumer group,
+from the beginning, and decides nothing until it has caught up with the end it saw at start.
+A user unknown at decision time is looked up again after catching up with the current end, so
+that a profile written a moment before a payment to that user is never missed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+
+import structlog
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from streampay_contracts import User, codec, topics
+
+log = structlog.get_logger(__name__)
+
+_ASSIGNMENT_POLLS = 600
+
+
+class UserDirectory:
+    def __init__(self, bootstrap_servers: str) -> None:
+        self._bootstrap_servers = bootstrap_servers
+        self._users: dict[str, User] = {}
+        self._consumer: AIOKafkaConsumer | None = None
+        self._positions: dict[TopicPartition, int] = {}
+        self._progress = asyncio.Event()
+        self.ready = asyncio.Event()
+
+    def get(self, user_id: str) -> User | None:
+        return self._users.get(user_id)
+
+    def __len__(self) -> int:
+        return len(self._users)
+
+    async def run(self) -> None:
+        """Follow ``users`` until cancelled; ``ready`` is set once caught up with the start."""
+        consumer = self._consumer = await self._start()
+        try:
+            target = await consumer.end_offsets(list(self._positions))
+            while True:
+                batches = await consumer.getmany(timeout_ms=200)
+                for records in batches.values():
+                    for record in records:
+                        self._apply(record.key, record.value)
+                await self._advance(consumer, target)
+        finally:
+            await consumer.stop()
+
+    async def catch_up(self, timeout_s: float = 5.0) -> None:
+        """Wait until every profile written before now has been read (or ``timeout_s``)."""
+        consumer = self._consumer
+        if consumer is None:
+            return
+        target = await consumer.end_offsets(list(self._positions))
+        deadline = time.monotonic() + timeout_s
+        while not self._reached(target) and time.monotonic() < deadline:
+            self._progress.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._progress.wait(), deadline - time.monotonic())
+
+    async def _start(self) -> AIOKafkaConsumer:
+        """A consumer of every partition of ``users``, from the beginning, without a group."""
+        consumer = AIOKafkaConsumer(
+            topics.USERS,
+            bootstrap_servers=self._bootstrap_servers,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+        )
+        await consumer.start()
+        for _ in range(_ASSIGNMENT_POLLS):  # the partitions come with the first metadata
+            if consumer.assignment():
+                break
+            await asyncio.sleep(0.05)
+        self._positions = dict.fromkeys(consumer.assignment(), 0)
+        return consumer
+
+    async def _advance(self, consumer: AIOKafkaConsumer, target: dict[TopicPartition, int]) -> None:
+        for partition in self._positions:
+            self._positions[partition] = await consumer.position(partition)
+        self._progress.set()
+        if not self.ready.is_set() and self._reached(target):
+            log.info("user directory caught up", users=len(self._users))
+            self.ready.set()
+
+    def _reached(self, target: dict[TopicPartition, int]) -> bool:
+        return all(self._positions.get(tp, 0) >= end for tp, end in target.items())
+
+    def _apply(self, key: bytes | None, value: bytes | None) -> None:
+        user_id = (key or b"").decode("utf-8", errors="replace")
+        if value is None:
+            self._users.pop(user_id, None)
+            return
+        try:
+            user = codec.decode(value, User)
+        except ValueError as error:
+            log.warning("unreadable profile on users", key=user_id, error=str(error))
+            return
+        if user.id == user_id:
+            self._users[user_id] = user

@@ -1,0 +1,78 @@
+"""The topics the worker needs, checked (and its own ones created) before it starts.
+
+Co-partitioning is what makes the worker correct: a user's account, commands, ledger legs and
+routed records must all be in the same partition number. So every topic the worker reads must
+have the configured partition count; the worker refuses to start otherwise rather than decide
+in the wrong place. The topics the architecture defines are created by ``make topics`` (or the
+compose ``topics`` service); the worker creates ``statements`` and its internal topics itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import structlog
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+
+from streampay_contracts import topics
+
+log = structlog.get_logger(__name__)
+
+READ = (topics.COMMANDS, topics.TRANSACTIONS, topics.USERS)
+
+
+class TopicsMismatchError(RuntimeError):
+    """A topic is missing or has the wrong number of partitions."""
+
+
+async def prepare(
+    bootstrap_servers: str, partitions: int, app_id: str, timeout_s: float = 60
+) -> None:
+    admin = await _connect(bootstrap_servers, timeout_s)
+    try:
+        own = topics.streams_topic_specs(app_id)
+        await _create_missing(admin, own, partitions)
+        counts = await _partition_counts(admin, [*READ, *(spec.name for spec in own)])
+    finally:
+        await admin.close()
+    wrong = {name: count for name, count in counts.items() if count != partitions}
+    if wrong:
+        raise TopicsMismatchError(f"these topics need {partitions} partitions each: {wrong}")
+
+
+async def _connect(bootstrap_servers: str, timeout_s: float) -> AIOKafkaAdminClient:
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while True:
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=10_000)
+        try:
+            await admin.start()
+            return admin
+        except KafkaError:
+            await admin.close()
+            if asyncio.get_running_loop().time() >= deadline:
+                raise
+            await asyncio.sleep(1)
+
+
+async def _create_missing(
+    admin: AIOKafkaAdminClient, specs: tuple[topics.TopicSpec, ...], partitions: int
+) -> None:
+    existing = set(await admin.list_topics())
+    missing = [spec for spec in specs if spec.name not in existing]
+    if not missing:
+        return
+    new = [NewTopic(spec.name, partitions, 1, topic_configs=spec.configs()) for spec in missing]
+    with contextlib.suppress(TopicAlreadyExistsError):  # another worker was first
+        await admin.create_topics(new)
+    log.info("created topics", topics=[spec.name for spec in missing], partitions=partitions)
+
+
+async def _partition_counts(admin: AIOKafkaAdminClient, names: list[str]) -> dict[str, int]:
+    existing = set(await admin.list_topics())
+    absent = [name for name in names if name not in existing]
+    if absent:
+        raise TopicsMismatchError(f"missing topics {absent}; create them with `make topics`")
+    described = await admin.describe_topics(names)
+    return {item["topic"]: len(item["partitions"]) for item in described}

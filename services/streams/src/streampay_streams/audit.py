@@ -1,0 +1,224 @@
+"""`python -m streampay_streams.audit` (`make audit`): check the ledger against the balances.
+
+Replays ``transactions`` from the beginning up to its current end, recomputes every balance and
+checks the invariants of ARCHITECTURE §5 against the latest ``balances`` records:
+
+- each balance equals the sum of its account's ledger entries, and none is negative;
+- the sum of all balances equals the sum of all deposits (money is only created by deposits);
+- every transfer has exactly two legs that cancel out;
+- a leg recorded twice is the same both times (a re-sent copy), never two different entries.
+
+Run it when the system is quiet: a payment whose credit is still on its way shows as a
+difference. It prints what it checked and exits non-zero on any violation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TypeVar
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from pydantic import BaseModel, ValidationError
+
+from streampay_contracts import (
+    Balance,
+    KafkaSettings,
+    MalformedMessage,
+    Transaction,
+    TransactionKind,
+    codec,
+    topics,
+)
+
+ZERO = Decimal("0.00")
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass
+class AuditReport:
+    entries: int = 0
+    copies: int = 0
+    accounts: int = 0
+    deposits: Decimal = ZERO
+    balances: Decimal = ZERO
+    transfers: int = 0
+    violations: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+    def lines(self) -> list[str]:
+        verdict = "OK" if self.ok else f"{len(self.violations)} VIOLATION(S)"
+        return [
+            f"ledger entries        {self.entries} ({self.copies} re-sent copies ignored)",
+            f"transfers             {self.transfers}",
+            f"accounts              {self.accounts}",
+            f"sum of deposits       {self.deposits}",
+            f"sum of balances       {self.balances}",
+            f"result                {verdict}",
+            *(f"  - {violation}" for violation in self.violations[:50]),
+        ]
+
+
+def check(
+    entries: Iterable[Transaction],
+    balances: Mapping[str, Balance],
+    users: Collection[str] | None = None,
+) -> AuditReport:
+    """The invariants over ``entries`` and the latest ``balances``, optionally for ``users``
+    only: money they received from outside that group counts like a deposit."""
+    report = AuditReport()
+    ledger = _unique(entries, report)
+    if users is not None:
+        ledger = [leg for leg in ledger if leg.owner_id in users]
+        balances = {user: balance for user, balance in balances.items() if user in users}
+    sums = _sums(ledger)
+    _check_accounts(sums, balances, report)
+    _check_transfers(ledger, users, report)
+    report.deposits = sum((_new_money(leg, users) for leg in ledger), ZERO)
+    report.balances = sum((b.balance for b in balances.values()), ZERO)
+    if report.balances != report.deposits:
+        report.violations.append(
+            f"balances add up to {report.balances} but deposits to {report.deposits}"
+        )
+    return report
+
+
+def _unique(entries: Iterable[Transaction], report: AuditReport) -> list[Transaction]:
+    seen: dict[str, Transaction] = {}
+    for leg in entries:
+        report.entries += 1
+        first = seen.get(leg.id)
+        if first is None:
+            seen[leg.id] = leg
+            continue
+        report.copies += 1
+        if first != leg:
+            report.violations.append(f"entry {leg.id} recorded twice with different contents")
+    return list(seen.values())
+
+
+def _sums(ledger: Iterable[Transaction]) -> dict[str, Decimal]:
+    sums: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for leg in ledger:
+        sums[leg.owner_id] += leg.amount
+    return sums
+
+
+def _check_accounts(
+    sums: Mapping[str, Decimal], balances: Mapping[str, Balance], report: AuditReport
+) -> None:
+    owners = set(sums) | set(balances)
+    report.accounts = len(owners)
+    for owner in sorted(owners):
+        expected = sums.get(owner, ZERO)
+        balance = balances.get(owner)
+        shown = balance.balance if balance is not None else None
+        if expected < 0:
+            report.violations.append(f"{owner}: the ledger sums to {expected}, below zero")
+        if shown != expected:
+            report.violations.append(f"{owner}: balance {shown} but the ledger sums to {expected}")
+
+
+def _check_transfers(
+    ledger: Iterable[Transaction], users: Collection[str] | None, report: AuditReport
+) -> None:
+    legs: dict[str, list[Transaction]] = defaultdict(list)
+    for leg in ledger:
+        if leg.kind is TransactionKind.TRANSFER:
+            legs[leg.command_id].append(leg)
+    report.transfers = len(legs)
+    for command_id, pair in legs.items():
+        expected = 2 if users is None or pair[0].user_id in users else 1
+        if len(pair) != expected or (expected == 2 and sum(leg.amount for leg in pair) != 0):
+            report.violations.append(f"transfer {command_id} is not two legs that cancel out")
+
+
+def _new_money(leg: Transaction, users: Collection[str] | None) -> Decimal:
+    """A deposit, or within a group of users, a transfer from outside it."""
+    if leg.kind is TransactionKind.DEPOSIT:
+        return leg.amount
+    if users is not None and leg.user_id not in users:
+        return leg.amount
+    return ZERO
+
+
+async def audit(bootstrap_servers: str, users: Collection[str] | None = None) -> AuditReport:
+    """Read ``transactions`` and ``balances`` up to their current ends, and check them."""
+    entries, problems = _decoded(
+        await read_topic(bootstrap_servers, topics.TRANSACTIONS), Transaction
+    )
+    latest, more = _decoded(await read_topic(bootstrap_servers, topics.BALANCES), Balance)
+    balances = dict(latest)
+    report = check((leg for _, leg in entries), balances, users)
+    report.violations[:0] = problems + more
+    return report
+
+
+def _decoded(
+    records: Iterable[tuple[str, bytes | None]], model: type[M]
+) -> tuple[list[tuple[str, M]], list[str]]:
+    decoded: list[tuple[str, M]] = []
+    problems: list[str] = []
+    for key, value in records:
+        if value is None:
+            continue
+        try:
+            decoded.append((key, codec.decode(value, model)))
+        except (MalformedMessage, ValidationError) as error:
+            problems.append(f"unreadable {model.__name__} for {key}: {error}")
+    return decoded, problems
+
+
+async def read_topic(bootstrap_servers: str, topic: str) -> list[tuple[str, bytes | None]]:
+    """Every record of ``topic`` from the beginning up to the end it has now, in order."""
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap_servers,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+    )
+    await consumer.start()
+    try:
+        ends = await _ends(consumer)
+        records: list[tuple[str, bytes | None]] = []
+        while not await _reached(consumer, ends):
+            for batch in (await consumer.getmany(timeout_ms=500)).values():
+                records += [((r.key or b"").decode(errors="replace"), r.value) for r in batch]
+        return records
+    finally:
+        await consumer.stop()
+
+
+async def _reached(consumer: AIOKafkaConsumer, ends: Mapping[TopicPartition, int]) -> bool:
+    return all([await consumer.position(tp) >= end for tp, end in ends.items()])
+
+
+async def _ends(consumer: AIOKafkaConsumer) -> dict[TopicPartition, int]:
+    """The end offsets of every partition, once the consumer has them all assigned."""
+    for _ in range(600):
+        if consumer.assignment():
+            break
+        await asyncio.sleep(0.05)
+    partitions = list(consumer.assignment())
+    await consumer.seek_to_beginning(*partitions)
+    ends: dict[TopicPartition, int] = await consumer.end_offsets(partitions)
+    return ends
+
+
+def main() -> int:
+    settings = KafkaSettings()
+    report = asyncio.run(audit(settings.kafka_bootstrap_servers))
+    print(f"StreamPay ledger audit of {settings.kafka_bootstrap_servers}")
+    print("\n".join(report.lines()))
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,103 @@
+"""One user's account: the state every decision about that user reads and replaces.
+
+An account lives in the partition of its user id and is only ever changed while a record keyed
+by that id is processed, so all decisions about it are serialised. Besides the balance it holds
+what makes decisions exactly-once: the marks of the inputs already applied, and the answers to
+recent commands so that a command delivered again gets the same answer and changes nothing.
+Every collection in it is bounded, so the record stays small enough to rewrite on each change.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Self, TypeVar
+
+from pydantic import Field
+
+from streampay_contracts import PaymentRequest, RequestStatus, WireModel
+from streampay_contracts.fields import Count, EpochMillis, UserId
+from streampay_contracts.money import Money
+
+ZERO = Decimal("0.00")
+
+V = TypeVar("V")
+
+
+class Answered(WireModel):
+    """What a recent command got: its reply, or the partition it was routed to."""
+
+    at: EpochMillis
+    status: int = 0
+    body: str = ""
+    routed_to: UserId | None = None
+    """The payer whose partition decides this command; the reply comes from there."""
+
+
+class Window(WireModel):
+    """Money in and out of one statement window so far."""
+
+    money_in: Money = ZERO
+    money_out: Money = ZERO
+    count: Count = 0
+    timestamp: EpochMillis = 0
+
+
+class Account(WireModel):
+    """The write model's state of one user."""
+
+    user_id: UserId
+    balance: Money = ZERO
+    version: Count = 0
+    """How many times the balance changed; what ``If-Match`` compares with."""
+    granted: bool = False
+    """Whether the signup grant was deposited (it never is twice)."""
+    open_requests: dict[str, PaymentRequest] = Field(default_factory=dict)
+    """Pending requests addressed to this user, by id."""
+    closed_requests: dict[str, RequestStatus] = Field(default_factory=dict)
+    """Recently closed requests addressed to this user, to say why one cannot be paid."""
+    sent_requests: dict[str, UserId] = Field(default_factory=dict)
+    """This user's pending requests: id to the payer asked, where a cancel is decided."""
+    sent_closed: dict[str, RequestStatus] = Field(default_factory=dict)
+    """This user's recently closed requests."""
+    recent: dict[str, Answered] = Field(default_factory=dict)
+    """Recent commands by correlation id, oldest first."""
+    marks: dict[str, int] = Field(default_factory=dict)
+    """Per source partition, the offset of the last input applied (see ``Origin``)."""
+    windows: dict[str, Window] = Field(default_factory=dict)
+    """Statement windows still open to late entries, by ``<period>|<start ms>``."""
+    payments: Count = 0
+    """Transfers this user has made, and their sum: this user's share of the global totals."""
+    paid: Money = ZERO
+
+    @classmethod
+    def new(cls, user_id: str) -> Self:
+        return cls(user_id=user_id)
+
+    def change(self, **fields: object) -> Self:
+        """A copy with ``fields`` replaced; callers pass fresh dicts, never mutate ours."""
+        return self.model_copy(update=fields)
+
+    def applied(self, source: str, offset: int) -> bool:
+        """Whether the input at ``offset`` of ``source`` (or a later one) was applied."""
+        return self.marks.get(source, -1) >= offset
+
+    def marked(self, source: str, offset: int) -> Self:
+        return self.change(marks={**self.marks, source: offset})
+
+
+def bounded(entries: dict[str, V], limit: int) -> dict[str, V]:
+    """The newest ``limit`` entries of an insertion-ordered dict."""
+    if len(entries) <= limit:
+        return entries
+    return dict(list(entries.items())[len(entries) - limit :])
+
+
+def remember(
+    account: Account, correlation_id: str, answer: Answered, limit: int, ttl_ms: int
+) -> Account:
+    """Record a command's answer; forget answers older than the idempotency window or beyond
+    the ``limit`` most recent, since a retry after that is treated as a new command."""
+    horizon = answer.at - ttl_ms
+    recent = {cid: old for cid, old in account.recent.items() if old.at >= horizon}
+    recent[correlation_id] = answer
+    return account.change(recent=bounded(recent, limit))

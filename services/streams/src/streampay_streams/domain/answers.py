@@ -1,0 +1,68 @@
+"""Answering a command once: the reply is recorded with the decision, and repeated on request.
+
+A command's answer is remembered in the deciding account together with the mark of the record
+it came in on, in the same write as its effects. A record delivered again is recognised by the
+mark and changes nothing; a copy of the command produced again (same correlation id, another
+record) is recognised by the remembered answer and gets that same answer once more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pydantic import BaseModel
+
+from streampay_contracts import CancelRequestCommand, Problem, RequestReply
+from streampay_streams.domain import ids, routing
+from streampay_streams.domain.account import Account, Answered, remember
+from streampay_streams.domain.context import Context
+from streampay_streams.domain.effects import Decision, Emit
+from streampay_streams.domain.inputs import Asking, CommandInput
+
+
+def answer(
+    account: Account,
+    given: Asking,
+    status: int,
+    body: BaseModel,
+    ctx: Context,
+    outputs: Iterable[Emit] = (),
+) -> Decision:
+    """Reply to ``given`` and record the reply, and the record's mark, in ``account``."""
+    reply = given.address.reply(status, body)
+    answered = Answered(at=given.at, status=status, body=(reply.body or b"").decode())
+    return Decision(_remember(account, given, answered, ctx), tuple(outputs), reply)
+
+
+def refuse(account: Account, given: Asking, problem: Problem, ctx: Context) -> Decision:
+    return answer(account, given, problem.status, problem, ctx)
+
+
+def route(
+    account: Account, given: CommandInput, payer: str, output: Emit, ctx: Context
+) -> Decision:
+    """Hand the command to the payer's partition, which decides and replies."""
+    answered = Answered(at=given.at, routed_to=payer)
+    return Decision(_remember(account, given, answered, ctx), (output,))
+
+
+def again(given: Asking, earlier: Answered, ctx: Context) -> Decision:
+    """The same answer to a copy of a command already decided; nothing changes.
+
+    A copy of a routed cancel goes to the payer again, who answers it from their own record;
+    a request always got 201 with the id derived from its correlation id.
+    """
+    if earlier.routed_to is None:
+        return Decision(reply=given.address.raw_reply(earlier.status, earlier.body.encode()))
+    if isinstance(given, CommandInput) and isinstance(given.command, CancelRequestCommand):
+        return Decision(outputs=(routing.cancel(given, given.command, earlier.routed_to, ctx),))
+    created = RequestReply(id=ids.request_id(given.correlation_id))
+    return Decision(reply=given.address.reply(201, created))
+
+
+def _remember(account: Account, given: Asking, answered: Answered, ctx: Context) -> Account:
+    policy = ctx.policy
+    updated = remember(
+        account, given.correlation_id, answered, policy.recent_limit, policy.recent_ttl_ms
+    )
+    return updated.marked(given.origin.source(given.via), given.origin.offset)

@@ -1,0 +1,97 @@
+"""The one entry of the functional core: an account and an input in, a decision out.
+
+Before any command is decided, three things are settled the same way for all of them: a record
+delivered again is recognised by its mark and changes nothing; a copy of a command already
+answered gets that answer again; and the preconditions (who may send it, ``If-Match``) hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from streampay_contracts import (
+    SYSTEM_BANK,
+    CancelRequestCommand,
+    Command,
+    DeclineRequestCommand,
+    DepositCommand,
+    PayCommand,
+    Problem,
+    RequestCommand,
+    is_system_user,
+)
+from streampay_streams.domain import answers, deposits, payments, problems, requests
+from streampay_streams.domain.account import Account
+from streampay_streams.domain.context import Context
+from streampay_streams.domain.effects import UNCHANGED, Decision
+from streampay_streams.domain.inputs import (
+    ROUTED_VIA,
+    CommandInput,
+    CreditInput,
+    Input,
+    RoutedCancel,
+    RoutedInput,
+    SignupInput,
+)
+from streampay_streams.domain.messages import CancelRequest, OpenRequest
+
+Decider = Callable[[Account, CommandInput, Context], Decision]
+
+DECIDERS: dict[type[Command], Decider] = {
+    PayCommand: payments.pay,
+    RequestCommand: requests.request,
+    DeclineRequestCommand: requests.decline,
+    CancelRequestCommand: requests.cancel,
+    DepositCommand: deposits.deposit,
+}
+
+
+def decide(account: Account, given: Input, ctx: Context) -> Decision:
+    """What ``given`` does to ``account`` (the owner's account) and what it announces."""
+    if isinstance(given, CommandInput):
+        return _command(account, given, ctx)
+    if isinstance(given, CreditInput):
+        return payments.credit(account, given)
+    if isinstance(given, SignupInput):
+        return deposits.signup(account, given, ctx)
+    return _routed(account, given, ctx)
+
+
+def _command(account: Account, given: CommandInput, ctx: Context) -> Decision:
+    if account.applied(given.origin.source(given.via), given.origin.offset):
+        return UNCHANGED
+    earlier = account.recent.get(given.correlation_id)
+    if earlier is not None:
+        return answers.again(given, earlier, ctx)
+    problem = _precondition(account, given)
+    if problem is not None:
+        return answers.refuse(account, given, problem, ctx)
+    return DECIDERS[type(given.command)](account, given, ctx)
+
+
+def _precondition(account: Account, given: CommandInput) -> Problem | None:
+    """Who may send the command, and whether the balance is the version the sender saw."""
+    if isinstance(given.command, DepositCommand):
+        return None if given.actor == SYSTEM_BANK else problems.bank_only()
+    if is_system_user(given.actor):
+        return problems.system_actor()
+    if given.if_match is not None and given.if_match != account.version:
+        return problems.stale_version(given.if_match, account.version)
+    return None
+
+
+def _routed(account: Account, given: RoutedInput, ctx: Context) -> Decision:
+    source = given.origin.source(ROUTED_VIA)
+    if account.applied(source, given.origin.offset):
+        return UNCHANGED
+    message = given.message
+    if isinstance(message, OpenRequest):
+        decision = requests.open_request(account, message, given.origin, ctx)
+    elif isinstance(message, CancelRequest):
+        decision = requests.cancel_at_payer(account, RoutedCancel(message, given.origin), ctx)
+    else:
+        decision = Decision(requests.closed(account, message, ctx))
+    if decision.account is None:
+        return decision
+    marked = decision.account.marked(source, given.origin.offset)
+    return Decision(marked, decision.outputs, decision.reply)

@@ -1,0 +1,196 @@
+"""Payment requests: made in the requester's partition, decided in the payer's."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from streampay_contracts import (
+    Activity,
+    ActivityEvent,
+    CancelRequestCommand,
+    DeclineRequestCommand,
+    PaymentRequest,
+    RequestCommand,
+    RequestReply,
+    RequestStatus,
+    headers,
+    topics,
+)
+from streampay_streams.domain import ids
+from streampay_streams.domain.decide import decide
+from streampay_streams.domain.effects import Decision, Origin
+from streampay_streams.domain.inputs import RoutedInput
+from streampay_streams.domain.messages import CancelRequest, OpenRequest, RequestClosed, Routed
+
+pytestmark = pytest.mark.unit
+
+ALICE, BOB, CAROL = "local|alice", "local|bob", "local|carol"
+
+
+def routed(kit: Any, decision: Decision) -> tuple[str, Any, Origin]:
+    """The one record a decision routes to another partition: (owner, message, origin)."""
+    (record,) = kit.on(decision, "requests")
+    origin = Origin.parse(record.headers[headers.ORIGIN])
+    assert origin is not None
+    return record.key, kit.value(record, Routed).message, origin
+
+
+def deliver(kit: Any, account: Any, decision: Decision) -> Decision:
+    """Apply the record ``decision`` routed, in its owner's account."""
+    owner, message, origin = routed(kit, decision)
+    assert owner == account.user_id
+    return decide(account, RoutedInput(owner, message, origin), kit.ctx)
+
+
+def requested(kit: Any, amount: str = "40.00", cid: str = "c-r") -> tuple[Decision, Decision]:
+    """Carol asks Alice for ``amount``: the decision at Carol's, then the one at Alice's."""
+    command = RequestCommand(user_id=ALICE, amount=Decimal(amount), notes="rent")
+    at_requester = decide(kit.account(CAROL), kit.command(command, CAROL, cid=cid), kit.ctx)
+    return at_requester, deliver(kit, kit.account(ALICE), at_requester)
+
+
+def test_a_request_is_routed_to_the_payer_and_remembered_by_the_requester(kit: Any) -> None:
+    at_requester, _ = requested(kit)
+
+    assert at_requester.reply is None
+    owner, message, _ = routed(kit, at_requester)
+    assert owner == ALICE and isinstance(message, OpenRequest)
+    assert (message.request.from_user_name, message.request.to_user_name) == ("Carol", "Alice")
+    assert message.request.id == ids.request_id("c-r")
+    assert at_requester.account is not None
+    assert at_requester.account.sent_requests == {message.request.id: ALICE}
+
+
+def test_the_payer_records_it_publishes_it_and_answers_201(kit: Any) -> None:
+    _, at_payer = requested(kit)
+
+    assert kit.status(at_payer) == 201
+    assert at_payer.reply is not None and at_payer.reply.key == CAROL
+    assert at_payer.reply.headers[headers.CORRELATION_ID] == "c-r"
+    created = kit.body(at_payer, RequestReply)
+    (view,) = kit.on(at_payer, topics.PAYMENT_REQUESTS)
+    assert view.key == created.id and view.headers[headers.IDENTITY] == ALICE
+    assert kit.value(view, PaymentRequest).status is RequestStatus.PENDING
+    (line,) = kit.on(at_payer, topics.ACTIVITIES)
+    assert line.key == created.id
+    assert kit.value(line, Activity).event_name is ActivityEvent.PAYMENT_REQUESTED
+    assert at_payer.account is not None and created.id in at_payer.account.open_requests
+
+
+@pytest.mark.parametrize(
+    ("payer", "code", "detail"),
+    [
+        ("local|zed", 404, "There is no user local|zed"),
+        (CAROL, 400, "You cannot request money from yourself"),
+    ],
+)
+def test_a_request_needs_another_existing_payer(
+    kit: Any, payer: str, code: int, detail: str
+) -> None:
+    command = RequestCommand(user_id=payer, amount=Decimal(1))
+    decision = decide(kit.account(CAROL), kit.command(command, CAROL), kit.ctx)
+    assert (kit.status(decision), kit.problem(decision).detail) == (code, detail)
+
+
+def test_a_requester_has_a_limited_number_of_open_requests(kit: Any) -> None:
+    full = kit.account(CAROL, sent_requests={f"rq-{n}": ALICE for n in range(100)})
+    command = RequestCommand(user_id=ALICE, amount=Decimal(1))
+    decision = decide(full, kit.command(command, CAROL), kit.ctx)
+    assert kit.status(decision) == 409
+    assert "100 open requests" in str(kit.problem(decision).detail)
+
+
+def test_a_payer_with_too_many_requests_refuses_and_the_requester_forgets_it(kit: Any) -> None:
+    at_requester, _ = requested(kit)
+    pending = {f"rq-{n}": None for n in range(100)}
+    busy = kit.account(ALICE).model_copy(update={"open_requests": pending})
+    refused = deliver(kit, busy, at_requester)
+
+    assert kit.status(refused) == 409
+    assert kit.problem(refused).detail == "Alice has too many open requests; try again later"
+    assert at_requester.account is not None
+    forgotten = deliver(kit, at_requester.account, refused)
+    assert forgotten.account is not None and forgotten.account.sent_requests == {}
+    assert forgotten.account.sent_closed == {}
+
+
+def test_the_payer_declines_an_open_request(kit: Any) -> None:
+    _, at_payer = requested(kit)
+    request_id = kit.body(at_payer, RequestReply).id
+    decline = kit.command(DeclineRequestCommand(request_id=request_id, reason="no"), ALICE)
+    decision = decide(at_payer.account, decline, kit.ctx)
+
+    assert kit.status(decision) == 200
+    assert kit.body(decision, PaymentRequest).status is RequestStatus.DECLINED
+    final, tombstone = kit.on(decision, topics.PAYMENT_REQUESTS)
+    assert kit.value(final, PaymentRequest).status is RequestStatus.DECLINED
+    assert tombstone.body is None
+    (line,) = kit.on(decision, topics.ACTIVITIES)
+    assert kit.value(line, Activity).event_name is ActivityEvent.PAYMENT_REQUEST_DECLINED
+    assert kit.value(line, Activity).notes == "no"
+    owner, message, _ = routed(kit, decision)
+    assert owner == CAROL and message == RequestClosed(
+        request_id=request_id, status=RequestStatus.DECLINED
+    )
+
+
+def test_declining_twice_or_what_is_not_yours_is_refused(kit: Any) -> None:
+    _, at_payer = requested(kit)
+    request_id = kit.body(at_payer, RequestReply).id
+    decline = DeclineRequestCommand(request_id=request_id)
+    first = decide(at_payer.account, kit.command(decline, ALICE), kit.ctx)
+    again = decide(first.account, kit.command(decline, ALICE), kit.ctx)
+    assert kit.status(again) == 409
+    assert kit.problem(again).detail == f"Request {request_id} is no longer open: it was declined"
+    elsewhere = decide(kit.account(BOB), kit.command(decline, BOB), kit.ctx)
+    assert kit.status(elsewhere) == 404
+
+
+def test_a_cancel_goes_to_the_payer_who_withdraws_the_request(kit: Any) -> None:
+    at_requester, at_payer = requested(kit)
+    request_id = kit.body(at_payer, RequestReply).id
+    cancel = kit.command(CancelRequestCommand(request_id=request_id), CAROL, cid="c-x")
+    routed_cancel = decide(at_requester.account, cancel, kit.ctx)
+
+    assert routed_cancel.reply is None
+    owner, message, _ = routed(kit, routed_cancel)
+    assert owner == ALICE and isinstance(message, CancelRequest)
+    decision = deliver(kit, at_payer.account, routed_cancel)
+    assert kit.status(decision) == 200
+    assert decision.reply is not None and decision.reply.key == CAROL
+    assert decision.reply.headers[headers.CORRELATION_ID] == "c-x"
+    assert kit.body(decision, PaymentRequest).status is RequestStatus.CANCELLED
+    assert decision.account is not None and decision.account.open_requests == {}
+    closed = deliver(kit, routed_cancel.account, decision)
+    assert closed.account is not None and closed.account.sent_requests == {}
+    assert closed.account.sent_closed == {request_id: RequestStatus.CANCELLED}
+
+
+def test_only_the_requester_cancels_and_only_an_open_request(kit: Any) -> None:
+    _, at_payer = requested(kit)
+    request_id = kit.body(at_payer, RequestReply).id
+    stranger = decide(
+        kit.account(BOB), kit.command(CancelRequestCommand(request_id=request_id), BOB), kit.ctx
+    )
+    assert kit.status(stranger) == 404
+    assert kit.problem(stranger).detail == f"There is no open request {request_id} from you"
+    done = kit.account(CAROL, sent_closed={request_id: RequestStatus.PAID})
+    late = decide(done, kit.command(CancelRequestCommand(request_id=request_id), CAROL), kit.ctx)
+    assert kit.status(late) == 409
+
+
+def test_a_cancel_routed_for_another_requester_is_refused_at_the_payer(kit: Any) -> None:
+    _, at_payer = requested(kit)
+    request_id = kit.body(at_payer, RequestReply).id
+    forged = CancelRequest(
+        request_id=request_id,
+        requester=BOB,
+        at=1,
+        reply_to=kit.command(CancelRequestCommand(request_id=request_id), BOB).address,
+    )
+    decision = decide(at_payer.account, RoutedInput(ALICE, forged, Origin("c", 0, 9)), kit.ctx)
+    assert kit.status(decision) == 404
+    assert decision.account is not None and request_id in decision.account.open_requests
