@@ -15,6 +15,7 @@ def main() -> None:
         host=settings.gateway_host,
         port=settings.gateway_port,
         log_level=settings.log_level.lower(),
+        access_log=False,  # the gateway logs requests itself, without query strings (tokens)
         proxy_headers=True,
     )
 

@@ -6,31 +6,94 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
-from streampay_gateway import frontend, health
-from streampay_gateway.broker import Broker
+from streampay_gateway import bootstrap, frontend, logs, openapi, problems
 from streampay_gateway.config import GatewaySettings
+from streampay_gateway.observability import RequestObserver
+from streampay_gateway.routes import (
+    auth,
+    command_replies,
+    commands,
+    operations,
+    payment_requests,
+    users,
+)
+from streampay_gateway.views import routes as live_views
+from streampay_gateway.views.hub import ViewHub
+
+DESCRIPTION = """
+Every write is a command on Kafka, answered by the streams service; every read is a view of a
+Kafka topic. Sign in with `POST /auth/token` (development) and send the token as
+`Authorization: Bearer`. Errors are `application/problem+json` (RFC 9457).
+"""
+
+EXPOSED_HEADERS = [
+    "ETag",
+    "Location",
+    "Content-Location",
+    "Retry-After",
+    "Idempotent-Replayed",
+    "Preference-Applied",
+    "WWW-Authenticate",
+]
 
 
 def create_app(settings: GatewaySettings) -> FastAPI:
-    broker = Broker(settings.kafka_bootstrap_servers)
+    logs.configure(settings.log_level)
+    components = bootstrap.build(settings)
+    views = ViewHub(settings, shared=[components.payment_requests])
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await broker.start()
+        await components.start()
+        await views.start()
         try:
             yield
         finally:
-            await broker.stop()
+            await views.stop()
+            await components.stop()
 
     app = FastAPI(
         title="StreamPay gateway",
         summary="Send and request money in real time: HTTP commands, live SSE views.",
+        description=DESCRIPTION,
         version="0.1.0",
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.broker = broker
-    app.include_router(health.router)
-    frontend.mount(app, settings.frontend_dist)
+    app.state.components = components
+    app.state.verifier = components.verifier
+    app.state.views = views
+    app.state.readiness = [components.readiness, views.readiness]
+    problems.install(app)
+    openapi.install(app)
+    _add_middleware(app, settings)
+    _include_routes(app, settings)
+    frontend.mount(app, settings.frontend_dist)  # last: its catch-all must not shadow the API
     return app
+
+
+def _add_middleware(app: FastAPI, settings: GatewaySettings) -> None:
+    # Bearer tokens, not cookies: cross-origin callers need no credentials mode.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_credentials=False,
+        allow_methods=["GET", "POST", "PUT", "OPTIONS"],
+        allow_headers=["*"],
+        expose_headers=EXPOSED_HEADERS,
+        max_age=600,
+    )
+    app.add_middleware(RequestObserver)
+
+
+def _include_routes(app: FastAPI, settings: GatewaySettings) -> None:
+    app.include_router(operations.router)
+    if settings.auth_dev_provider:
+        app.include_router(auth.router)
+    app.include_router(commands.router)
+    app.include_router(command_replies.router)
+    app.include_router(users.router)
+    app.include_router(payment_requests.router)
+    app.include_router(live_views.router)

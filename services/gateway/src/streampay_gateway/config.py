@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Self
+
+from pydantic import Field, model_validator
 
 from streampay_contracts.settings import KafkaSettings
 
 ROOT = Path(__file__).resolve().parents[4]
+
+DEV_ISSUER = "streampay-dev"
+"""The issuer of the development identity provider's tokens; refused in production."""
 
 
 class GatewaySettings(KafkaSettings):
@@ -16,3 +22,67 @@ class GatewaySettings(KafkaSettings):
     gateway_port: int = 9090
     gateway_data_dir: Path = ROOT / ".data" / "gateway"
     frontend_dist: Path = ROOT / "frontend" / "dist"
+
+    auth_dev_provider: bool = True
+    """Act as the development identity provider (``POST /auth/token``). Off in production."""
+    auth_issuer: str = DEV_ISSUER
+    """The ``iss`` every accepted token must carry."""
+    auth_audience: str = "streampay"
+    """The ``aud`` every accepted token must carry."""
+    auth_jwks_url: str | None = None
+    """The identity provider's JWKS (production), e.g. ``https://x.eu.auth0.com/.well-known/jwks.json``."""
+    auth_jwks_cache_seconds: int = Field(default=600, ge=10)
+    """How long a fetched JWKS is used before it is fetched again."""
+    auth_token_ttl_seconds: int = Field(default=3600, ge=1, le=86_400)
+    """Lifetime of the tokens the development identity provider issues."""
+    auth_leeway_seconds: int = Field(default=30, ge=0, le=300)
+    """Clock skew tolerated on ``exp`` and ``nbf``."""
+
+    command_reply_timeout_seconds: float = Field(default=5.0, ge=0, le=60)
+    """How long a command waits for its reply before the answer is 202 with a Location."""
+    long_poll_max_seconds: float = Field(default=30.0, ge=0, le=300)
+    """The cap on ``Prefer: wait=N``."""
+    max_body_bytes: int = Field(default=16 * 1024, ge=1024)
+    """Larger command bodies are refused with 413 before they are parsed."""
+    replies_index_max_entries: int = Field(default=1_000_000, ge=1000)
+    """A hard cap on remembered replies, on top of the retention window (REPLIES_RETENTION_MS)."""
+    cors_allow_origins: str = "*"
+    """Comma-separated origins allowed to call the API from a browser; ``*`` for any."""
+
+    # -- live views (SSE) ----------------------------------------------------------------------
+    views_window_records: int = Field(default=10_000, ge=100)
+    """Latest records of each log topic kept in memory; older positions are read from Kafka."""
+    views_startup_scan_records: int = Field(default=50_000, ge=0)
+    """Records per partition of a log topic read back at start, never the whole history."""
+    views_recent_activities: int = Field(default=50, ge=0, le=10_000)
+    """Activities sent on a fresh connect (without ``Last-Event-ID``) before ``ready``."""
+    views_history_per_user: int = Field(default=500, ge=1, le=100_000)
+    """Balance changes of the caller sent on a fresh ``/balance-histories`` connect (a cap)."""
+    views_client_queue: int = Field(default=1000, ge=1)
+    """Live events a client may have waiting; a client that falls further behind is dropped."""
+    views_heartbeat_seconds: float = Field(default=15.0, gt=0, le=300)
+    """Seconds between heartbeat comments on every stream."""
+    views_token_warning_seconds: float = Field(default=60.0, ge=0)
+    """How long before the token expires a stream sends ``token-expiring``."""
+    views_send_timeout_seconds: float = Field(default=10.0, gt=0)
+    """A stream whose socket accepts nothing for this long is closed."""
+    views_ready_timeout_seconds: float = Field(default=10.0, ge=0)
+    """How long a new stream waits for the gateway to catch up with Kafka before a 503."""
+    views_replay_concurrency: int = Field(default=4, ge=1)
+    """Clients resuming from before the in-memory window that are read back from Kafka at once."""
+    views_replay_stall_seconds: float = Field(default=15.0, gt=0)
+    """A read-back from Kafka that makes no progress for this long ends the stream."""
+
+    @property
+    def cors_origins(self) -> list[str]:
+        return [origin.strip() for origin in self.cors_allow_origins.split(",") if origin.strip()]
+
+    @model_validator(mode="after")
+    def _one_identity_provider(self) -> Self:
+        if self.auth_dev_provider and self.auth_jwks_url:
+            raise ValueError("AUTH_JWKS_URL is set: also set AUTH_DEV_PROVIDER=false")
+        if not self.auth_dev_provider and not self.auth_jwks_url:
+            raise ValueError("AUTH_DEV_PROVIDER=false needs AUTH_JWKS_URL of your provider")
+        if not self.auth_dev_provider and self.auth_issuer == DEV_ISSUER:
+            raise ValueError("AUTH_ISSUER must name your identity provider, not the dev one")
+        return self

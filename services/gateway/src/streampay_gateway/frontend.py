@@ -4,15 +4,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI, HTTPException
+from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
+
+from streampay_contracts import Problem
+from streampay_gateway.problems import ProblemError
+
+
+def api_prefixes(app: FastAPI) -> frozenset[str]:
+    """The first path segment of every API route: ``pay``, ``payment-requests``, ``docs``, ..."""
+    paths = [*app.openapi()["paths"], "/docs", "/redoc", "/openapi.json", "/api", "/.well-known"]
+    return frozenset(p.strip("/").split("/")[0] for p in paths)
 
 
 def mount(app: FastAPI, dist: Path) -> None:
     """Serve `dist/` at `/`; unknown paths get `index.html`, so client-side routes work.
 
-    The file list is taken once at start-up: the UI is built before the gateway starts.
+    Register it after every API route: its catch-all route must be the last to match. A path
+    under an API prefix that no route matched (``/payment-requests/x/y``) is a problem+json
+    404, never the web app. The file list is taken once at start-up: the UI is built before
+    the gateway starts.
     """
     dist = dist.resolve()
     index = dist / "index.html"
@@ -24,10 +36,10 @@ def mount(app: FastAPI, dist: Path) -> None:
         app.mount("/assets", StaticFiles(directory=assets), name="assets")
 
     @app.get("/{path:path}", include_in_schema=False)
-    async def spa(path: str) -> FileResponse:
+    async def spa(path: str, request: Request) -> FileResponse:
         # Only files that were in the build are served: no path can escape `dist/`.
         if path in files:
             return FileResponse(dist / path)
-        if path.startswith(("api/", ".well-known/")):
-            raise HTTPException(status_code=404)
+        if path.split("/")[0] in api_prefixes(request.app):
+            raise ProblemError(Problem.not_found(f"there is nothing at /{path}"))
         return FileResponse(index)

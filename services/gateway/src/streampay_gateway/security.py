@@ -1,0 +1,185 @@
+"""Who is calling: RS256 bearer tokens, verified against the identity provider's keys.
+
+Every check a token must pass, in order: it is a JWS whose header names ``RS256`` (the only
+algorithm accepted, so ``none`` and HMAC tokens signed with the public key are refused before
+any key is touched) and a key id the identity provider publishes; the signature verifies; it
+was issued by ``AUTH_ISSUER`` for ``AUTH_AUDIENCE``; it is not expired and already valid
+(``exp``/``nbf``, with ``AUTH_LEEWAY_SECONDS`` of clock skew); its ``sub`` is a StreamPay user
+id and not one of StreamPay's own ``system|`` accounts, which no person may act as.
+
+A failed check answers 401 with ``WWW-Authenticate: Bearer`` (RFC 6750); a valid token that
+lacks the route's scope answers 403 ``insufficient_scope``. The token is read from
+``Authorization: Bearer`` or, for ``EventSource`` which cannot send headers, from the
+``access_token`` query parameter; the header wins when both are present.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyQuery, HTTPAuthorizationCredentials, HTTPBearer
+from jose import ExpiredSignatureError, JWTError, jwt
+from jose.exceptions import JWTClaimsError
+
+from streampay_contracts import Problem, is_system_user
+from streampay_contracts.fields import USER_ID_PATTERN
+from streampay_gateway.jwks import KeySource, KeysUnavailable
+from streampay_gateway.problems import ProblemError, unavailable
+
+SCOPES: tuple[str, ...] = (
+    "read:users",
+    "write:users",
+    "read:payment-requests",
+    "write:pay",
+    "write:request",
+    "read:activities",
+    "read:balances",
+)
+"""The scopes of the original StreamPay; a development token gets all of them by default."""
+
+ALGORITHMS = ["RS256"]
+REALM = "streampay"
+_USER_ID = re.compile(USER_ID_PATTERN)
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The verified caller: their user id (the token's ``sub``), scopes and token expiry."""
+
+    user_id: str
+    scopes: frozenset[str]
+    expires_at: int
+    """When the token expires, in seconds since the epoch."""
+    token: str
+
+
+def unauthorized(detail: str, *, error: str | None = "invalid_token") -> ProblemError:
+    """401 with the RFC 6750 challenge; ``error=None`` when no token was sent at all."""
+    challenge = f'Bearer realm="{REALM}"'
+    if error:
+        description = detail.replace('"', "'").replace("\\", "/")
+        challenge += f', error="{error}", error_description="{description}"'
+    return ProblemError(Problem.unauthorized(detail), {"WWW-Authenticate": challenge})
+
+
+def forbidden(detail: str, scope: str | None = None) -> ProblemError:
+    """403; with ``scope``, the challenge names the scope that is missing."""
+    challenge = f'Bearer realm="{REALM}", error="insufficient_scope"'
+    if scope:
+        challenge += f', scope="{scope}"'
+    return ProblemError(Problem.forbidden(detail), {"WWW-Authenticate": challenge})
+
+
+class TokenVerifier:
+    """Turns a bearer token into a :class:`Principal`, or refuses it with a ProblemError."""
+
+    def __init__(self, keys: KeySource, issuer: str, audience: str, leeway_s: int) -> None:
+        self._keys = keys
+        self._issuer = issuer
+        self._audience = audience
+        self._options = {"leeway": leeway_s, "require_exp": True, "require_sub": True}
+
+    async def verify(self, token: str) -> Principal:
+        key = await self._signing_key(token)
+        claims = self._claims(token, key)
+        subject = claims.get("sub")
+        if not isinstance(subject, str) or not _USER_ID.fullmatch(subject):
+            raise unauthorized("the token's subject is not a StreamPay user id")
+        if is_system_user(subject):
+            raise forbidden("StreamPay's own system accounts cannot use the API")
+        return Principal(subject, _scopes(claims), int(claims["exp"]), token)
+
+    async def _signing_key(self, token: str) -> Any:
+        try:
+            header = jwt.get_unverified_header(token)
+        except JWTError:
+            raise unauthorized("the token is not a well-formed JWT") from None
+        if header.get("alg") not in ALGORITHMS:
+            raise unauthorized(f"tokens signed with {header.get('alg')!r} are not accepted")
+        kid = header.get("kid")
+        if not isinstance(kid, str) or not kid:
+            raise unauthorized("the token does not name its signing key (kid)")
+        try:
+            key = await self._keys.key_for(kid)
+        except KeysUnavailable as error:
+            raise unavailable(str(error), retry_after_s=5) from None
+        if key is None:
+            raise unauthorized("the token is signed by a key the identity provider does not have")
+        return key
+
+    def _claims(self, token: str, key: Any) -> dict[str, Any]:
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                dict(key),
+                algorithms=ALGORITHMS,
+                audience=self._audience,
+                issuer=self._issuer,
+                options=self._options,
+            )
+        except ExpiredSignatureError:
+            raise unauthorized("the token has expired; sign in again") from None
+        except JWTClaimsError as error:
+            raise unauthorized(f"the token is not valid here: {error}") from None
+        except JWTError:
+            raise unauthorized("the token's signature does not verify") from None
+        return claims
+
+
+def _scopes(claims: dict[str, Any]) -> frozenset[str]:
+    """OAuth ``scope`` (space-separated), or the ``scp``/``permissions`` lists some IdPs use."""
+    found: set[str] = set()
+    scope = claims.get("scope")
+    if isinstance(scope, str):
+        found.update(scope.split())
+    for name in ("scp", "permissions"):
+        listed = claims.get(name)
+        if isinstance(listed, list):
+            found.update(item for item in listed if isinstance(item, str))
+    return frozenset(found)
+
+
+_bearer = HTTPBearer(auto_error=False, description="A token from `POST /auth/token` or your IdP")
+_query_token = APIKeyQuery(
+    name="access_token",
+    auto_error=False,
+    description="The same token as a query parameter, for EventSource",
+)
+
+
+async def authenticate(
+    request: Request,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    query_token: Annotated[str | None, Depends(_query_token)],
+) -> Principal:
+    """The verified caller, whatever scopes their token has."""
+    token = bearer.credentials if bearer else query_token
+    if not token:
+        raise unauthorized("sign in and send the token as 'Authorization: Bearer'", error=None)
+    verifier: TokenVerifier = request.app.state.verifier
+    return await verifier.verify(token)
+
+
+def require_scope(scope: str) -> Callable[..., Awaitable[Principal]]:
+    """A dependency: the verified caller, if their token has ``scope`` (else 401/403)."""
+
+    async def scoped(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+        if scope not in principal.scopes:
+            raise forbidden(f"this needs the scope '{scope}', which the token lacks", scope)
+        return principal
+
+    return scoped
+
+
+Authenticated = Annotated[Principal, Depends(authenticate)]
+ReadUsers = Annotated[Principal, Depends(require_scope("read:users"))]
+WriteUsers = Annotated[Principal, Depends(require_scope("write:users"))]
+ReadPaymentRequests = Annotated[Principal, Depends(require_scope("read:payment-requests"))]
+WritePay = Annotated[Principal, Depends(require_scope("write:pay"))]
+WriteRequest = Annotated[Principal, Depends(require_scope("write:request"))]
+ReadActivities = Annotated[Principal, Depends(require_scope("read:activities"))]
+ReadBalances = Annotated[Principal, Depends(require_scope("read:balances"))]

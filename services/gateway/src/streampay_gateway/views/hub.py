@@ -1,0 +1,105 @@
+"""The view hub: every topic reader of the process, and the streams opened on them."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from streampay_gateway.config import GatewaySettings
+from streampay_gateway.views.backfill import KafkaRangeReader, RangeReader
+from streampay_gateway.views.catalog import VIEWS, Fresh, View
+from streampay_gateway.views.log import TopicLog
+from streampay_gateway.views.positions import Cursor
+from streampay_gateway.views.reader import TopicReader
+from streampay_gateway.views.stream import Timing, ViewStream
+from streampay_gateway.views.subscription import Limits, open_subscription
+from streampay_gateway.views.table import TopicTable
+
+
+class ViewHub:
+    """Reads each view topic once per process and opens client streams on what it reads.
+
+    ``shared`` readers (the ``payment-requests`` table the JSON reads use too) are started and
+    stopped by their owner; the hub starts the others itself, retrying until the broker answers,
+    so the gateway serves ``/healthz`` while the broker is still coming up.
+    """
+
+    def __init__(
+        self,
+        settings: GatewaySettings,
+        shared: Iterable[TopicReader] = (),
+        read_range: RangeReader | None = None,
+    ) -> None:
+        self.settings = settings
+        self.readers: dict[str, TopicReader] = {reader.topic: reader for reader in shared}
+        self._owned = [self._reader_for(v) for v in VIEWS.values() if v.topic not in self.readers]
+        self.readers.update((reader.topic, reader) for reader in self._owned)
+        self._read_range = read_range or KafkaRangeReader(
+            settings.kafka_bootstrap_servers,
+            settings.views_replay_concurrency,
+            settings.views_replay_stall_seconds,
+        )
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def _reader_for(self, view: View) -> TopicReader:
+        servers, settings = self.settings.kafka_bootstrap_servers, self.settings
+        if not view.is_log:
+            return TopicTable[Any](servers, view.topic, view.model)
+        return TopicLog(
+            servers,
+            view.topic,
+            view.model,
+            window=settings.views_window_records,
+            scan=settings.views_startup_scan_records,
+            key_tail=settings.views_history_per_user if view.fresh is Fresh.MY_HISTORY else 0,
+        )
+
+    async def start(self) -> None:
+        """Start the hub's own readers in the background; returns at once."""
+        self._tasks = [asyncio.create_task(r.start_when_available()) for r in self._owned]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*(reader.stop() for reader in self._owned))
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def caught_up(self) -> bool:
+        """Whether every reader has applied what its topic held when the gateway started."""
+        return all(reader.caught_up() for reader in self.readers.values())
+
+    def readiness(self) -> dict[str, bool]:
+        """``/readyz`` checks: one per topic the hub reads itself (shared ones report alone)."""
+        return {f"{reader.topic} view": reader.caught_up() for reader in self._owned}
+
+    async def wait_caught_up(self, views: Sequence[View], seconds: float) -> bool:
+        """Wait until the readers of ``views`` have caught up; False after ``seconds``."""
+        waits = (self.readers[view.topic].wait_caught_up() for view in views)
+        try:
+            await asyncio.wait_for(asyncio.gather(*waits), seconds)
+        except TimeoutError:
+            return False
+        return True
+
+    def open(
+        self,
+        views: Sequence[View],
+        user: str,
+        resume: Cursor | None,
+        expires_at: float,
+        *,
+        multiplexed: bool,
+    ) -> ViewStream:
+        """A stream of ``views`` for ``user``, from ``resume`` or, without it, from now."""
+        settings = self.settings
+        limits = Limits(queue=settings.views_client_queue, recent=settings.views_recent_activities)
+        pairs = [(view, self.readers[view.topic]) for view in views]
+        subscribe = functools.partial(open_subscription, pairs, user, resume, limits)
+        timing = Timing(
+            heartbeat=settings.views_heartbeat_seconds,
+            expires_at=expires_at,
+            warning=settings.views_token_warning_seconds,
+        )
+        return ViewStream(subscribe, self._read_range, timing, multiplexed=multiplexed)

@@ -1,0 +1,87 @@
+"""Opening a live view stream for a verified caller: resume point, readiness, the response."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Query, Request
+from sse_starlette import EventSourceResponse
+
+from streampay_contracts import Problem
+from streampay_gateway.problems import ProblemError, problem_responses, unavailable
+from streampay_gateway.security import Principal
+from streampay_gateway.views.catalog import View
+from streampay_gateway.views.hub import ViewHub
+from streampay_gateway.views.positions import Cursor, InvalidEventId, decode_event_id
+
+
+class EventStream(EventSourceResponse):
+    """``text/event-stream``, also as the declared type of the view routes in OpenAPI."""
+
+    media_type = "text/event-stream"
+
+
+def _hub(request: Request) -> ViewHub:
+    hub: ViewHub = request.app.state.views
+    return hub
+
+
+Hub = Annotated[ViewHub, Depends(_hub)]
+
+LastEventId = Annotated[
+    str | None,
+    Header(
+        alias="Last-Event-ID",
+        description="The id of the last event received; the stream resumes right after it. "
+        "Browsers send it by themselves when an EventSource reconnects.",
+    ),
+]
+
+ResumeFrom = Annotated[
+    str | None,
+    Query(
+        alias="lastEventId",
+        description="The same as `Last-Event-ID`, for a new EventSource (which cannot send "
+        "headers), e.g. after a page reload; the header wins when both are sent.",
+    ),
+]
+
+STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "A `text/event-stream`: the initial state, `event: ready`, then every "
+        "change, heartbeats, `event: token-expiring` and the end of the stream at token expiry",
+        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    },
+    **problem_responses(400, 401, 403, 503),
+}
+
+
+async def open_stream(
+    hub: ViewHub,
+    principal: Principal,
+    views: Sequence[View],
+    last_event_id: str | None,
+    *,
+    multiplexed: bool = False,
+) -> EventStream:
+    """The stream of ``views`` for ``principal``; 400 for a foreign id, 503 while catching up."""
+    resume = resume_point(last_event_id, views)
+    settings = hub.settings
+    if not await hub.wait_caught_up(views, settings.views_ready_timeout_seconds):
+        raise unavailable("the gateway is still reading the live views from Kafka", 2)
+    stream = hub.open(
+        views, principal.user_id, resume, principal.expires_at, multiplexed=multiplexed
+    )
+    return EventStream(stream.events(), ping=0, send_timeout=settings.views_send_timeout_seconds)
+
+
+def resume_point(last_event_id: str | None, views: Sequence[View]) -> Cursor | None:
+    """The cursor in a `Last-Event-ID`; None without one; 400 when it is not of these views."""
+    if not last_event_id:
+        return None
+    try:
+        return decode_event_id(last_event_id, [view.name for view in views])
+    except InvalidEventId as error:
+        detail = f"{error}; reconnect without it to start from the current state"
+        raise ProblemError(Problem.bad_request(detail)) from None

@@ -1,0 +1,155 @@
+"""A subscription as Server-Sent Events: initial state, ``ready``, live changes, expiry.
+
+Every event that moves the client forward carries an id (see :mod:`.positions`). Events of a
+fresh client's initial state carry none: it is a snapshot, not a contiguous range, and a client
+cut off in the middle of it starts again. Heartbeats are SSE comments; when the client has
+everything its readers have applied, a heartbeat also carries an id, so a quiet per-user view
+still resumes from near the end rather than from the last record it showed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+
+import structlog
+from aiokafka.errors import KafkaError
+from sse_starlette import ServerSentEvent
+
+from streampay_contracts import dumps
+from streampay_gateway.views.backfill import RangeReader
+from streampay_gateway.views.catalog import View
+from streampay_gateway.views.positions import Cursor, encode_event_id
+from streampay_gateway.views.records import Record
+from streampay_gateway.views.subscription import Start, Subscription
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Timing:
+    heartbeat: float
+    """Seconds between heartbeats."""
+    expires_at: float
+    """When the caller's token expires (epoch seconds): the stream ends then."""
+    warning: float
+    """Seconds before expiry to send ``token-expiring``."""
+
+
+class ViewStream:
+    """The events of one client's stream over one or more views."""
+
+    def __init__(
+        self,
+        subscribe: Callable[[], tuple[Subscription, list[Start]]],
+        read_range: RangeReader,
+        timing: Timing,
+        *,
+        multiplexed: bool,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._subscribe = subscribe
+        self._read_range = read_range
+        self._timing = timing
+        self._multiplexed = multiplexed
+        self._clock = clock
+        self._last_id: str | None = None
+        self.cursor: Cursor = {}
+
+    async def events(self) -> AsyncIterator[ServerSentEvent]:
+        """The stream; it subscribes when first iterated, so an unsent response holds nothing."""
+        self.subscription, self.starts = self._subscribe()
+        self.cursor = {s.view.name: dict(s.resume or {}) for s in self.starts}
+        try:
+            for start in self.starts:
+                async for event in self._initial(start):
+                    yield event
+            yield ServerSentEvent("{}", event="ready", id=self._id())
+            async for event in self._live():
+                yield event
+        except (KafkaError, TimeoutError) as error:
+            log.warning("live view stream ended early; the client will resume", error=str(error))
+        finally:
+            self.subscription.detach()
+
+    # -- before ready ------------------------------------------------------------------------
+
+    async def _initial(self, start: Start) -> AsyncIterator[ServerSentEvent]:
+        view, resumed = start.view, start.resume is not None
+        if start.backfill:
+            records = self._read_range(view.topic, view.model, start.backfill)
+            async for record in records:
+                event = self._selected_event(view, record)
+                if event is not None:
+                    yield event
+        for record in start.records:
+            if (event := self._event(view, record, with_id=resumed)) is not None:
+                yield event
+        offsets = self.cursor[view.name]
+        for partition, offset in start.live_from.items():
+            offsets[partition] = max(offsets.get(partition, 0), offset)
+
+    # -- live --------------------------------------------------------------------------------
+
+    async def _live(self) -> AsyncIterator[ServerSentEvent]:
+        timing = self._timing
+        warn_at = timing.expires_at - timing.warning
+        next_beat = self._clock() + timing.heartbeat
+        warned = False
+        while (now := self._clock()) < timing.expires_at:
+            wake = min(next_beat, timing.expires_at, timing.expires_at if warned else warn_at)
+            item = await self.subscription.next(wake - now)
+            if self.subscription.dropped:
+                return
+            if item is not None and (event := self._live_event(*item)) is not None:
+                yield event
+            now = self._clock()
+            if not warned and now >= warn_at:
+                warned = True
+                yield self._expiring()
+            if now >= next_beat:
+                next_beat = now + timing.heartbeat
+                yield self._heartbeat()
+
+    def _selected_event(self, view: View, record: Record) -> ServerSentEvent | None:
+        if not view.selects(record, self.subscription.user):
+            return None
+        return self._event(view, record, with_id=True)
+
+    def _live_event(self, index: int, record: Record) -> ServerSentEvent | None:
+        view = self.subscription.views[index]
+        if record.offset < self.cursor[view.name].get(record.partition, 0):
+            return None  # the client already has it (it resumed from further on)
+        return self._event(view, record, with_id=True)
+
+    def _expiring(self) -> ServerSentEvent:
+        data = dumps({"expiresAt": int(self._timing.expires_at)})
+        return ServerSentEvent(data.decode(), event="token-expiring")
+
+    def _heartbeat(self) -> ServerSentEvent:
+        if not self.subscription.idle():
+            return ServerSentEvent(comment="heartbeat")
+        for start in self.starts:
+            offsets = self.cursor[start.view.name]
+            for partition, offset in start.reader.positions.items():
+                offsets[partition] = max(offsets.get(partition, 0), offset)
+        previous, event_id = self._last_id, self._id()
+        return ServerSentEvent(comment="heartbeat", id=event_id if event_id != previous else None)
+
+    # -- events ------------------------------------------------------------------------------
+
+    def _event(self, view: View, record: Record, *, with_id: bool) -> ServerSentEvent | None:
+        if view.is_log and record.is_tombstone:
+            return None
+        self.cursor[view.name][record.partition] = record.offset + 1
+        event_id = self._id() if with_id else None
+        if view.is_open(record):
+            name = view.name if self._multiplexed else None
+            return ServerSentEvent(record.data(), event=name, id=event_id)
+        name = f"{view.name}.delete" if self._multiplexed else "delete"
+        return ServerSentEvent(dumps({"key": record.key}).decode(), event=name, id=event_id)
+
+    def _id(self) -> str:
+        self._last_id = encode_event_id(self.cursor)
+        return self._last_id

@@ -1,0 +1,153 @@
+"""Correlation ids, fingerprints and the indexes that recognise a retried command."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from streampay_contracts import PayCommand, Problem, decode, encode, headers
+from streampay_gateway.correlation import (
+    FINGERPRINT_HEADER,
+    check_idempotency_key,
+    correlation_id,
+    fingerprint,
+)
+from streampay_gateway.replies import ReplyIndex
+from streampay_gateway.submitted import SubmittedIndex
+from streampay_gateway.window import WindowedIndex, now_ms
+
+pytestmark = pytest.mark.unit
+
+ALICE, BOB = "local|alice", "local|bob"
+
+
+def test_the_correlation_id_depends_on_identity_route_and_key_only() -> None:
+    cid = correlation_id(ALICE, "POST /pay", "k-1")
+    assert cid == correlation_id(ALICE, "POST /pay", "k-1")
+    assert len(cid) == 64 and int(cid, 16) >= 0
+    others = {
+        correlation_id(BOB, "POST /pay", "k-1"),
+        correlation_id(ALICE, "POST /request", "k-1"),
+        correlation_id(ALICE, "POST /pay", "k-2"),
+    }
+    assert cid not in others and len(others) == 3
+
+
+def test_parts_cannot_be_shifted_between_fields() -> None:
+    assert correlation_id("local|a", "POST /pay", "b") != correlation_id(
+        "local|a", "POST /pa", "yb"
+    )
+    assert correlation_id("a|b", "r", "c") != correlation_id("a", "|b r", "c")
+
+
+def test_the_fingerprint_is_of_the_canonical_body() -> None:
+    short = decode(b'{"userId":"local|bob","amount":25.5}', PayCommand)
+    long = decode(b'{"amount":25.50,"notes":"","userId":"local|bob"}', PayCommand)
+    other = decode(b'{"userId":"local|bob","amount":25.51}', PayCommand)
+    assert fingerprint(short) == fingerprint(long)
+    assert fingerprint(short) != fingerprint(other)
+    assert fingerprint(short, 7) != fingerprint(short) != fingerprint(short, 8)
+
+
+@pytest.mark.parametrize("key", ["", "x" * 256, "tab\there", "ünï"])
+def test_a_malformed_idempotency_key_is_refused(key: str) -> None:
+    with pytest.raises(ValueError, match="1 to 255 printable ASCII"):
+        check_idempotency_key(key)
+
+
+def test_a_missing_key_becomes_a_fresh_one_every_time() -> None:
+    assert check_idempotency_key("client key 1") == "client key 1"
+    assert check_idempotency_key(None) != check_idempotency_key(None)
+
+
+# -- indexes -----------------------------------------------------------------------------------
+
+
+@dataclass
+class FakeRecord:
+    headers: list[tuple[str, bytes]]
+    value: bytes | None
+    timestamp: int
+    offset: int = 0
+
+
+def reply_record(cid: str, status: str = "200", body: bytes = b"{}", age_ms: int = 0) -> Any:
+    found = {
+        headers.CORRELATION_ID: cid,
+        headers.IDENTITY: ALICE,
+        headers.STATUS: status,
+        headers.CONTENT_TYPE: headers.JSON_CONTENT_TYPE,
+    }
+    return FakeRecord(headers.to_kafka(found), body, now_ms() - age_ms)
+
+
+def test_the_window_forgets_old_entries_and_respects_its_cap() -> None:
+    index: WindowedIndex[int] = WindowedIndex(window_ms=1000, max_entries=3)
+    index.put("old", 1, now_ms() - 5000)
+    index.put("a", 2, now_ms())
+    assert "old" not in index and index.get("a") == 2
+    for key in "bcd":
+        index.put(key, 3, now_ms())
+    assert len(index) == 3 and "a" not in index
+
+
+async def test_the_first_reply_of_a_correlation_id_wins() -> None:
+    index = ReplyIndex(window_ms=60_000, max_entries=1000)
+    index.handle(reply_record("c1", "201", b'{"id":"r1"}'))
+    index.handle(reply_record("c1", "409", b"{}"))
+    reply = index.get("c1")
+    assert reply is not None and reply.status == 201 and reply.body == b'{"id":"r1"}'
+    assert reply.identity == ALICE
+
+
+async def test_replies_older_than_the_window_are_not_indexed() -> None:
+    index = ReplyIndex(window_ms=60_000, max_entries=1000)
+    index.handle(reply_record("c1", age_ms=120_000))
+    assert index.get("c1") is None
+
+
+async def test_a_reply_without_a_valid_status_becomes_a_502_problem() -> None:
+    index = ReplyIndex(window_ms=60_000, max_entries=1000)
+    index.handle(reply_record("c1", "two hundred"))
+    reply = index.get("c1")
+    assert reply is not None and reply.status == 502
+    assert decode(reply.body, Problem).status == 502
+
+
+async def test_a_waiter_gets_the_reply_when_it_arrives() -> None:
+    index = ReplyIndex(window_ms=60_000, max_entries=1000)
+    assert await index.wait("c1", 0.01) is None
+    index.handle(reply_record("c2"))
+    waited = await index.wait("c2", 1)
+    assert waited is not None and waited.status == 200
+
+
+def command_record(cid: str, body_hash: str | None) -> Any:
+    found = {headers.CORRELATION_ID: cid, headers.IDENTITY: ALICE}
+    if body_hash:
+        found[FINGERPRINT_HEADER] = body_hash
+    return FakeRecord(
+        headers.to_kafka(found), encode(PayCommand(user_id=BOB, amount=Decimal(1))), now_ms()
+    )
+
+
+def test_the_topic_overrides_what_this_process_noted_but_not_itself() -> None:
+    index = SubmittedIndex(window_ms=60_000, max_entries=1000)
+    index.note("c1", ALICE, "mine")
+    index.handle(command_record("c1", "first-on-the-topic"))
+    index.handle(command_record("c1", "second-on-the-topic"))
+    entry = index.get("c1")
+    assert entry is not None and entry.fingerprint == "first-on-the-topic" and not entry.local
+
+
+def test_a_failed_produce_is_forgotten_unless_the_topic_confirmed_it() -> None:
+    index = SubmittedIndex(window_ms=60_000, max_entries=1000)
+    index.note("c1", ALICE, "h")
+    index.forget("c1")
+    assert index.get("c1") is None
+    index.handle(command_record("c2", "h"))
+    index.forget("c2")
+    assert index.get("c2") is not None
