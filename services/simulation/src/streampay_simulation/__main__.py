@@ -1,15 +1,24 @@
-"""`python -m streampay_simulation`: run the virtual users."""
+"""`python -m streampay_simulation`: run the virtual users until SIGTERM or Ctrl-C."""
 
 from __future__ import annotations
 
 import asyncio
+import signal
 
-from streampay_simulation import world
+from streampay_simulation import runner
 from streampay_simulation.config import SimulationSettings
 
 
+async def _main(settings: SimulationSettings) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await runner.run(settings, stop)
+
+
 def main() -> None:
-    asyncio.run(world.run(SimulationSettings()))
+    asyncio.run(_main(SimulationSettings()))
 
 
 if __name__ == "__main__":

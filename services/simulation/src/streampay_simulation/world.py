@@ -1,41 +1,77 @@
-"""The simulation process: waits for the gateway, then runs the virtual users' behaviours."""
+"""The simulated world: the virtual users, the real users they interact with, and their sessions.
+
+The world is rebuilt from StreamPay itself at start-up (`GET /users`), so a restarted
+simulation keeps its virtual users — it signs them in again and never re-registers or renames
+one — and numbering continues after the highest existing `virtual-user-N`.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import signal
+import random
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
 
-import httpx
-import structlog
+from faker import Faker
 
+from streampay_contracts import User
+from streampay_simulation.adapters.bank import Bank
+from streampay_simulation.adapters.gateway import GatewayClient, Session
 from streampay_simulation.config import SimulationSettings
+from streampay_simulation.stats import Stats
 
-log = structlog.get_logger(__name__)
-
-
-async def wait_for_gateway(client: httpx.AsyncClient, timeout_s: float = 120.0) -> None:
-    """Poll the gateway's `/healthz` until it answers 200 or `timeout_s` passes."""
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while True:
-        try:
-            if (await client.get("/healthz")).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        if asyncio.get_running_loop().time() >= deadline:
-            raise TimeoutError(f"gateway at {client.base_url} did not answer /healthz")
-        await asyncio.sleep(0.5)
+VIRTUAL_USERNAME = re.compile(r"virtual-user-(\d+)")
+OBSERVER = "simulation"  # signs in with read:users only, to see who exists
 
 
-async def run(settings: SimulationSettings) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    async with httpx.AsyncClient(base_url=settings.gateway_url, timeout=10) as client:
-        await wait_for_gateway(client)
-        log.info(
-            "simulation started", gateway=settings.gateway_url, speed=settings.simulation_speed
-        )
-        await stop.wait()
-    log.info("simulation stopped")
+@dataclass
+class World:
+    settings: SimulationSettings
+    gateway: GatewayClient
+    bank: Bank
+    rng: random.Random
+    faker: Faker
+    stats: Stats = field(default_factory=Stats)
+    virtual: dict[str, Session] = field(default_factory=dict)
+    real: dict[str, User] = field(default_factory=dict)
+    next_index: int = 1
+    _observer: Session | None = None
+
+    async def rebuild(self) -> None:
+        """Learn who exists: virtual users get signed in again, real users are remembered."""
+        for user in await self.gateway.users(await self._observer_session()):
+            match = VIRTUAL_USERNAME.fullmatch(user.username)
+            if match and user.id == f"local|{user.username}":
+                self.next_index = max(self.next_index, int(match[1]) + 1)
+                if user.id not in self.virtual:
+                    self.virtual[user.id] = await self.gateway.sign_in(user.username, user.name)
+            elif not user.id.startswith(("system|", "local|virtual-user-")):
+                self.real[user.id] = user
+
+    async def session(self, user_id: str) -> Session:
+        """A virtual user's session, renewed shortly before its token expires."""
+        current = self.virtual[user_id]
+        if current.expiring:
+            current = await self.gateway.sign_in(current.username, current.name)
+            self.virtual[user_id] = current
+        return current
+
+    def pick_virtual(self, count: int) -> list[str]:
+        ids = sorted(self.virtual)
+        return self.rng.sample(ids, count) if len(ids) >= count else []
+
+    def pick_real(self) -> str | None:
+        ids = sorted(self.real)
+        return self.rng.choice(ids) if ids else None
+
+    def amount(self, low: Decimal, high: Decimal) -> Decimal:
+        """A random amount in whole cents between `low` and `high`."""
+        cents = self.rng.randint(int(low * 100), int(high * 100))
+        return (Decimal(cents) / 100).quantize(Decimal("0.01"))
+
+    async def _observer_session(self) -> Session:
+        if self._observer is None or self._observer.expiring:
+            self._observer = await self.gateway.sign_in(
+                OBSERVER, "StreamPay simulation", scope="read:users"
+            )
+        return self._observer

@@ -1,0 +1,97 @@
+"""The bank: the trusted backend service that tops accounts up.
+
+Money enters StreamPay only through deposits from the funding account `system|bank`. No one
+can sign in as a `system|` identity, so the gateway never routes a deposit; the bank produces
+its `DepositCommand`s directly to `commands`, keyed by the credited user so the credit is
+applied in that account's partition, and reads each correlated answer from `replies`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from decimal import Decimal
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from streampay_contracts import SYSTEM_BANK, DepositCommand, codec, headers, topics
+from streampay_contracts.kafka import topic_partitions
+from streampay_simulation.stats import Outcome
+
+
+class Bank:
+    def __init__(self, bootstrap_servers: str, reply_timeout_s: float) -> None:
+        self._bootstrap_servers = bootstrap_servers
+        self._reply_timeout_s = reply_timeout_s
+        self._waiting: dict[str, asyncio.Future[Outcome]] = {}
+        self._producer: AIOKafkaProducer | None = None
+        self._consumer: AIOKafkaConsumer | None = None
+        self._reader: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._producer = AIOKafkaProducer(
+            bootstrap_servers=self._bootstrap_servers, acks="all", enable_idempotence=True
+        )
+        await self._producer.start()
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self._bootstrap_servers, enable_auto_commit=False
+        )
+        await consumer.start()
+        assigned = await topic_partitions(consumer, topics.REPLIES)
+        consumer.assign(assigned)
+        # Only replies to deposits sent from now on matter.
+        await consumer.seek_to_end(*assigned)
+        for tp in assigned:
+            await consumer.position(tp)
+        self._consumer = consumer
+        self._reader = asyncio.create_task(self._read_replies(consumer))
+
+    async def stop(self) -> None:
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reader
+        if self._consumer is not None:
+            await self._consumer.stop()
+        if self._producer is not None:
+            await self._producer.stop()
+
+    async def deposit(self, user_id: str, amount: Decimal, notes: str) -> Outcome:
+        """Credit `amount` to `user_id`; the outcome is the streams service's reply."""
+        assert self._producer is not None, "Bank.start() first"
+        correlation_id = f"bank-{uuid.uuid4()}"
+        answer = asyncio.get_running_loop().create_future()
+        self._waiting[correlation_id] = answer
+        command = DepositCommand(user_id=user_id, amount=amount, notes=notes)
+        record_headers = {
+            headers.IDENTITY: SYSTEM_BANK,
+            headers.DOMAIN_MODEL: DepositCommand.domain_model,
+            headers.CORRELATION_ID: correlation_id,
+            headers.REPLY_TO: topics.REPLIES,
+            headers.CONTENT_TYPE: headers.JSON_CONTENT_TYPE,
+        }
+        try:
+            await self._producer.send_and_wait(
+                topics.COMMANDS,
+                codec.encode(command),
+                key=user_id.encode(),
+                headers=headers.to_kafka(record_headers),
+            )
+            return await asyncio.wait_for(answer, self._reply_timeout_s)
+        except TimeoutError:
+            return Outcome("DepositCommand", 504, "no reply from the streams service")
+        finally:
+            self._waiting.pop(correlation_id, None)
+
+    async def _read_replies(self, consumer: AIOKafkaConsumer) -> None:
+        async for record in consumer:
+            reply_headers = headers.from_kafka(record.headers)
+            answer = self._waiting.get(reply_headers.get(headers.CORRELATION_ID, ""))
+            if answer is None or answer.done():
+                continue
+            status = int(reply_headers.get(headers.STATUS, "500"))
+            detail = ""
+            if status >= 400 and record.value:
+                detail = str(codec.loads(record.value).get("detail", ""))
+            answer.set_result(Outcome("DepositCommand", status, detail))
