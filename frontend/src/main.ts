@@ -1,6 +1,4 @@
-import { createApp } from 'vue'
-import App from './App.vue'
-import { createAppRouter } from './router'
+import { createStreamPay } from './bootstrap'
 import './styles.css'
 
-createApp(App).use(createAppRouter()).mount('#app')
+createStreamPay().app.mount('#app')

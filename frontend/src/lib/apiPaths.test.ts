@@ -12,11 +12,15 @@ describe('isApiPath', () => {
     '/current-balance?access_token=t',
     '/.well-known/jwks.json',
     '/healthz',
+    '/command-replies/abc',
+    '/metrics',
+    '/statements',
+    '/streams?views=activities',
   ])('%s goes to the gateway', (path) => {
     expect(isApiPath(path)).toBe(true)
   })
 
-  it.each(['/', '/requests', '/payment', '/statement', '/src/main.ts', '/xauth', '/a/pay'])(
+  it.each(['/', '/feed', '/requests', '/send', '/payment', '/statement', '/statement/x', '/signin/callback', '/src/main.ts', '/xauth', '/a/pay'])(
     '%s stays with the app',
     (path) => {
       expect(isApiPath(path)).toBe(false)
@@ -31,6 +35,6 @@ describe('page routes', () => {
     for (const path of pagePaths) {
       expect(isApiPath(path), path).toBe(false)
     }
-    expect(API_PATH_PREFIXES).toHaveLength(16)
+    expect(API_PATH_PREFIXES).toHaveLength(19)
   })
 })

@@ -17,10 +17,13 @@ export const API_PATH_PREFIXES = [
   '/payment-requests',
   '/current-payment-requests',
   '/balance-histories',
+  '/statements',
   '/total-transactions',
   '/average-transactions',
   '/current-user',
   '/streams',
+  '/command-replies',
+  '/metrics',
   '/.well-known',
 ] as const
 
