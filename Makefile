@@ -14,7 +14,7 @@ endif
 COMPOSE := docker compose -p streampay
 TOPIC ?= commands
 
-.PHONY: help bootstrap up down status logs tail topics test lint fmt clean
+.PHONY: help bootstrap up down status logs tail topics audit smoke test lint fmt clean
 
 help: ## show this help
 	@echo "StreamPay — real-time payments on Kafka. Targets:"
@@ -68,8 +68,16 @@ endif
 topics: bootstrap ## create or update the topics on the running broker
 	@$(RUN) python -m streampay_infra.topics create
 
+audit: bootstrap ## replay the ledger and check every balance against it (exit 1 on a violation)
+	@$(RUN) python -m streampay_streams.audit
+
+smoke: bootstrap ## run the simulation fast for 45 s against the running stack, then audit
+	@$(RUN) python -m streampay_simulation.smoke
+	@$(RUN) python -m streampay_streams.audit
+
 test: bootstrap ## run the whole test suite (starts its own broker on free ports)
 	@bash infra/compose_check.sh --install-only
+	@bash infra/install_chromium.sh
 	$(RUN) pytest
 
 lint: bootstrap ## ruff (lint + format check) and mypy

@@ -138,6 +138,16 @@ class Stack:
             self.supervisor.spawn(name, command, env=service_env, cwd=ROOT)
         self._wait(name, self._ready_check(name), 120)
 
+    def start_replica(self, service: str, name: str, env: dict[str, str]) -> None:
+        """Start one more process of `service`, recorded as `name`, with extra `env` (e.g. a
+        second streams worker with its own data directory); wait until its own probe passes.
+        `down` does not know such a name: stop it with `stop_service(name)`."""
+        if not self.supervisor.is_running(name):
+            self.config.say(f"• starting {name} ({service})")
+            command = [sys.executable, "-m", f"streampay_{service}"]
+            self.supervisor.spawn(name, command, env={**self.config.service_env(), **env}, cwd=ROOT)
+        self._wait(name, lambda: self._probe(service, env), 120)
+
     def stop_service(self, name: str) -> None:
         self.supervisor.stop(name)
 
@@ -148,12 +158,12 @@ class Stack:
             return lambda: self._probe("streams")
         return lambda: True
 
-    def _probe(self, name: str) -> bool:
+    def _probe(self, name: str, env: dict[str, str] | None = None) -> bool:
         """Run a service's own health probe, the one docker compose uses too."""
         command = [sys.executable, "-m", f"streampay_{name}.health"]
         result = subprocess.run(
             command,
-            env={**os.environ, **self.config.service_env()},
+            env={**os.environ, **self.config.service_env(), **(env or {})},
             capture_output=True,
             check=False,
         )

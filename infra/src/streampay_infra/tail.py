@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 from datetime import UTC, datetime
 
-from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRecord
+
+from streampay_contracts.kafka import topic_partitions
 
 
 def render(record: ConsumerRecord[bytes, bytes]) -> str:
@@ -22,11 +24,11 @@ async def follow(bootstrap_servers: str, topic: str, from_beginning: bool = Fals
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
     await consumer.start()
     try:
-        partitions = consumer.partitions_for_topic(topic)
-        if not partitions:
-            print(f"topic '{topic}' does not exist")
+        try:
+            assigned = await topic_partitions(consumer, topic)
+        except LookupError as error:
+            print(error)
             return
-        assigned = [TopicPartition(topic, p) for p in sorted(partitions)]
         consumer.assign(assigned)
         if from_beginning:
             await consumer.seek_to_beginning(*assigned)
