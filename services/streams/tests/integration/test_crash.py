@@ -70,7 +70,9 @@ async def test_sigkill_while_commands_stream_in_loses_and_duplicates_nothing(
         replies = {(r.status, r.body) for r in bus.replies[cid]}
         assert len(replies) == 1, f"{cid} was answered differently: {replies}"
     outcome = Counter(bus.replies[cid][0].status for cid in cids)
-    assert set(outcome) <= {200, 409} and outcome[200] > COMMANDS / 4, outcome
+    assert set(outcome) <= {200, 409} and outcome[200] > COMMANDS / 10, (
+        outcome
+    )  # enough money moved to matter
     for cid in cids:
         legs = {leg.id: leg for leg in bus.legs.get(cid, [])}
         paid = bus.replies[cid][0].status == 200
