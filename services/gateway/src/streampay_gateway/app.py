@@ -8,7 +8,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from streampay_gateway import bootstrap, frontend, logs, openapi, problems
+from streampay_contracts import logs
+from streampay_gateway import bootstrap, frontend, openapi, problems
 from streampay_gateway.config import GatewaySettings
 from streampay_gateway.observability import RequestObserver
 from streampay_gateway.routes import (

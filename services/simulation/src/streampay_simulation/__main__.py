@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 
+from streampay_contracts import logs
 from streampay_simulation import runner
 from streampay_simulation.config import SimulationSettings
 
@@ -18,7 +19,9 @@ async def _main(settings: SimulationSettings) -> None:
 
 
 def main() -> None:
-    asyncio.run(_main(SimulationSettings()))
+    settings = SimulationSettings()
+    logs.configure(settings.log_level)
+    asyncio.run(_main(settings))
 
 
 if __name__ == "__main__":

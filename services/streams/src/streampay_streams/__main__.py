@@ -7,7 +7,8 @@ import sys
 
 import structlog
 
-from streampay_streams import agents, logs
+from streampay_contracts import logs
+from streampay_streams import agents
 from streampay_streams.adapters import readiness, topics
 from streampay_streams.app import create_app
 from streampay_streams.config import StreamsSettings

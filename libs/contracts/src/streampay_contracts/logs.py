@@ -1,16 +1,22 @@
-"""Structured logs: one JSON object per line, configured once per process."""
+"""Structured logs, the same in every service: one JSON object per line, configured once."""
 
 from __future__ import annotations
 
 import logging
+import sys
+from typing import TextIO
 
 import structlog
 
 _configured = False
 
 
-def configure(level: str) -> None:
-    """JSON lines with ISO timestamps and levels; calling it again changes nothing."""
+def configure(level: str, stream: TextIO | None = None) -> None:
+    """JSON lines with ISO timestamps and levels; calling it again changes nothing.
+
+    Libraries keep logging through the standard library at the same level. ``stream`` defaults
+    to the real standard output: a Faust worker would otherwise capture ``sys.stdout``.
+    """
     global _configured
     if _configured:
         return
@@ -25,5 +31,6 @@ def configure(level: str) -> None:
             structlog.processors.JSONRenderer(),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
+        logger_factory=structlog.WriteLoggerFactory(file=stream or sys.__stdout__),
         cache_logger_on_first_use=True,
     )
