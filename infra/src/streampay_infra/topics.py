@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 from aiokafka.admin import AIOKafkaAdminClient, NewPartitions, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
-from aiokafka.errors import KafkaError
 
+from streampay_contracts.kafka import connect_admin
 from streampay_contracts.settings import KafkaSettings
 from streampay_contracts.topics import TopicSpec, topic_specs
 
@@ -32,21 +32,6 @@ class TopicState:
     name: str
     partitions: int
     configs: dict[str, str]
-
-
-async def _admin(bootstrap_servers: str, timeout_s: float) -> AIOKafkaAdminClient:
-    """An admin client, retrying until the broker answers or `timeout_s` passes."""
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while True:
-        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=10_000)
-        try:
-            await admin.start()
-            return admin
-        except KafkaError:
-            await admin.close()
-            if asyncio.get_running_loop().time() >= deadline:
-                raise
-            await asyncio.sleep(0.5)
 
 
 async def describe(admin: AIOKafkaAdminClient, names: list[str]) -> dict[str, TopicState]:
@@ -75,7 +60,7 @@ async def apply(
     timeout_s: float = 60.0,
 ) -> dict[str, str]:
     """Make the broker's topics match `specs`; returns what was done per topic."""
-    admin = await _admin(bootstrap_servers, timeout_s)
+    admin = await connect_admin(bootstrap_servers, timeout_s)
     try:
         current = await describe(admin, [s.name for s in specs])
         missing = [s for s in specs if s.name not in current]
@@ -119,7 +104,7 @@ async def _reconcile(
 
 
 async def _describe_cli(settings: KafkaSettings) -> None:
-    admin = await _admin(settings.kafka_bootstrap_servers, 30.0)
+    admin = await connect_admin(settings.kafka_bootstrap_servers, 30.0)
     try:
         states = await describe(admin, [s.name for s in topic_specs()])
     finally:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
 
 
 async def topic_partitions(consumer: AIOKafkaConsumer, topic: str) -> list[TopicPartition]:
@@ -18,3 +22,20 @@ async def topic_partitions(consumer: AIOKafkaConsumer, topic: str) -> list[Topic
     if not numbers:
         raise LookupError(f"topic {topic!r} does not exist; create the topics first")
     return [TopicPartition(topic, number) for number in sorted(numbers)]
+
+
+async def connect_admin(
+    bootstrap_servers: str, timeout_s: float, retry_s: float = 0.5
+) -> AIOKafkaAdminClient:
+    """A started admin client, retrying until the broker answers or ``timeout_s`` passes."""
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while True:
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=10_000)
+        try:
+            await admin.start()
+            return admin
+        except KafkaError:
+            await admin.close()
+            if asyncio.get_running_loop().time() >= deadline:
+                raise
+            await asyncio.sleep(retry_s)

@@ -9,14 +9,14 @@ compose ``topics`` service); the worker creates ``statements`` and its internal 
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 
 import structlog
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from aiokafka.errors import TopicAlreadyExistsError
 
 from streampay_contracts import topics
+from streampay_contracts.kafka import connect_admin
 
 log = structlog.get_logger(__name__)
 
@@ -30,7 +30,7 @@ class TopicsMismatchError(RuntimeError):
 async def prepare(
     bootstrap_servers: str, partitions: int, app_id: str, timeout_s: float = 60
 ) -> None:
-    admin = await _connect(bootstrap_servers, timeout_s)
+    admin = await connect_admin(bootstrap_servers, timeout_s, retry_s=1)
     try:
         own = topics.streams_topic_specs(app_id)
         await _create_missing(admin, own, partitions)
@@ -40,20 +40,6 @@ async def prepare(
     wrong = {name: count for name, count in counts.items() if count != partitions}
     if wrong:
         raise TopicsMismatchError(f"these topics need {partitions} partitions each: {wrong}")
-
-
-async def _connect(bootstrap_servers: str, timeout_s: float) -> AIOKafkaAdminClient:
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while True:
-        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=10_000)
-        try:
-            await admin.start()
-            return admin
-        except KafkaError:
-            await admin.close()
-            if asyncio.get_running_loop().time() >= deadline:
-                raise
-            await asyncio.sleep(1)
 
 
 async def _create_missing(
