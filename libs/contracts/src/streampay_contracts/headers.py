@@ -38,6 +38,10 @@ ORIGIN = "streampay-origin"
 processing produced this one (on credit legs and on records routed between partitions), so the
 receiving account applies each one exactly once, in order."""
 
+ORIGIN_BY = "streampay-origin-by"
+"""Internal to the streams service, beside ``streampay-origin``: the user whose account decided
+the record (the origin record's key). Records from one decider arrive in the order decided."""
+
 _MAX_VERSION_DIGITS = 18  # fits a Kafka long; longer is garbage, not a version
 
 JSON_CONTENT_TYPE = "application/json"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -234,3 +235,24 @@ def test_a_payment_settles_only_the_open_request_it_matches(
     decision = decide(open_request(kit), kit.command(command, ALICE), kit.ctx)
     assert (kit.status(decision), kit.problem(decision).detail) == (code, detail)
     assert decision.account is not None and "rq-1" in decision.account.open_requests
+
+
+def test_credits_from_two_payers_of_one_partition_apply_in_either_order(kit: Any) -> None:
+    """After a crash, Carol's stored payment (offset 9) is re-sent before Alice's, which is
+    decided again (offset 5): both reach Bob, and each exactly once."""
+
+    def credit_input(payer: str, offset: int, amount: str) -> CreditInput:
+        given = kit.command(pay(kit, amount), payer, cid=f"c-{payer}", partition=1)
+        given = replace(given, origin=Origin("commands", 1, offset, payer))
+        decision = decide(kit.account(payer), given, kit.ctx)
+        record = kit.on(decision, topics.TRANSACTIONS)[1]
+        origin = Origin.parse(record.headers)
+        assert origin == Origin("commands", 1, offset, payer)
+        return CreditInput(BOB, kit.value(record, Transaction), origin)
+
+    from_carol, from_alice = credit_input(CAROL, 9, "7.00"), credit_input(ALICE, 5, "3.00")
+    bob = kit.account(BOB)
+    for given in (from_carol, from_alice, from_carol, from_alice):
+        decision = decide(bob, given, kit.ctx)
+        bob = decision.account or bob
+    assert bob.balance == Decimal("110.00")

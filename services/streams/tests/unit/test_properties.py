@@ -135,7 +135,7 @@ class World:
         elif record.topic == topics.TRANSACTIONS:
             self._ledger(record)
         elif record.topic == "requests":
-            origin = Origin.parse(record.headers[headers.ORIGIN])
+            origin = Origin.parse(record.headers)
             assert origin is not None
             message = codec.decode(record.body or b"", Routed).message
             channel = ("requests", origin.partition, partition(record.key))
@@ -145,7 +145,7 @@ class World:
         leg = codec.decode(record.body or b"", Transaction)
         self.legs.append(leg)
         if leg.kind is TransactionKind.TRANSFER and leg.amount > 0:
-            origin = Origin.parse(record.headers[headers.ORIGIN])
+            origin = Origin.parse(record.headers)
             assert origin is not None
             channel = ("transactions", origin.partition, partition(leg.owner_id))
             self.channels[channel].append(CreditInput(leg.owner_id, leg, origin))

@@ -33,7 +33,7 @@ ALICE, BOB, CAROL = "local|alice", "local|bob", "local|carol"
 def routed(kit: Any, decision: Decision) -> tuple[str, Any, Origin]:
     """The one record a decision routes to another partition: (owner, message, origin)."""
     (record,) = kit.on(decision, "requests")
-    origin = Origin.parse(record.headers[headers.ORIGIN])
+    origin = Origin.parse(record.headers)
     assert origin is not None
     return record.key, kit.value(record, Routed).message, origin
 

@@ -27,7 +27,7 @@ class RawRecord:
 
     @property
     def origin(self) -> Origin:
-        return Origin(self.topic, self.partition, self.offset)
+        return Origin(self.topic, self.partition, self.offset, self.text_key)
 
     @property
     def text_key(self) -> str:
@@ -50,6 +50,19 @@ class RawRecord:
             value=message.value,
             headers=headers.from_kafka(_pairs(message.headers)),
             timestamp_ms=int((message.timestamp or 0) * 1000),
+        )
+
+    @classmethod
+    def of_kafka(cls, record: Any) -> RawRecord:
+        """The same from an aiokafka ``ConsumerRecord`` (timestamp in milliseconds)."""
+        return cls(
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            key=record.key,
+            value=record.value,
+            headers=headers.from_kafka(_pairs(record.headers)),
+            timestamp_ms=int(record.timestamp or 0),
         )
 
 

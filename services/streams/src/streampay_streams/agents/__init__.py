@@ -26,8 +26,8 @@ from streampay_streams.adapters.publisher import KafkaPublisher
 from streampay_streams.adapters.store import AccountStore, CodecTable, PartitionMark, StoredAccount
 from streampay_streams.agents import ordering, recovery
 from streampay_streams.agents.accounts import AccountsWorker
-from streampay_streams.agents.batches import consume
-from streampay_streams.agents.ordering import OrderGuard
+from streampay_streams.agents.batches import InOrder, consume
+from streampay_streams.agents.ordering import HoleReader, OrderGuard
 from streampay_streams.agents.totals import TotalsWorker
 from streampay_streams.config import StreamsSettings
 from streampay_streams.domain.context import Context, Policy
@@ -82,12 +82,13 @@ def register(app: faust.App, settings: StreamsSettings) -> None:
     # Every input topic but ``users`` (compacted, so with legitimate holes; a signup is
     # idempotent by the account's own flag) must be applied strictly in order.
     guard = OrderGuard(frozenset(source.topics) - {topics.USERS})
-    ordering.without_gap_acks(FaustConsumer, guard.topics)
+    holes = HoleReader(settings.kafka_bootstrap_servers)
+    order = InOrder(guard, holes, ordering.guard_gap_acks(FaustConsumer, guard.topics))
 
     @app.agent(source, concurrency=1, name="accounts")
     async def decide_accounts(stream: Any) -> None:
         # Iterate at once: Faust drops, as acknowledged, what arrives before a stream iterates.
-        await consume(stream, app, worker.apply, size, linger, guard)
+        await consume(stream, app, worker.apply, size, linger, order)
 
     payments = app.topic(rules.payments_topic, **RAW)
     consumed = {*source.topics, rules.payments_topic}

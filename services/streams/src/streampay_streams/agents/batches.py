@@ -14,13 +14,13 @@ import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
-from faust.types import TP
 
 from streampay_streams.adapters.records import RawRecord
-from streampay_streams.agents.ordering import OrderGuard
+from streampay_streams.agents.ordering import HoleReader, OrderGuard
 
 log = structlog.get_logger(__name__)
 
@@ -28,59 +28,56 @@ Apply = Callable[[Sequence[RawRecord]], Awaitable[None]]
 EXIT_FAILED = 70
 
 
+@dataclass
+class InOrder:
+    """What keeps a stream's guarded partitions in order: the guard, the reader of skipped
+    ranges, and Faust's bookkeeping to report those ranges as acknowledged once applied."""
+
+    guard: OrderGuard
+    holes: HoleReader
+    report_acked: Callable[[Any, Any, int, int], Awaitable[None]]
+
+
 async def consume(
-    stream: Any, app: Any, apply: Apply, size: int, linger_s: float, guard: OrderGuard | None = None
+    stream: Any, app: Any, apply: Apply, size: int, linger_s: float, order: InOrder | None = None
 ) -> None:
     """Apply ``stream``'s records batch by batch, acknowledging each batch once applied.
 
     A record of an earlier consumer generation (read before a rebalance) is left alone: the
     partition's new owner, maybe this worker again, reads it again from the committed offset.
-    With a ``guard``, a record that arrives ahead of its partition's order is held back too, and
-    the partition is sought back so that it comes again in order.
+    With ``order``, records the consumer skipped in a guarded partition are read and applied
+    before the record that revealed the hole.
     """
     try:
         async for events in stream.noack_take(size, within=linger_s):
             current = [e for e in events if e.message.generation_id == app.consumer_generation_id]
-            admitted, held = _in_order(current, guard)
-            await apply([RawRecord.of(event) for event in admitted])
-            for event in admitted:
+            records, filled = await _in_order(current, order)
+            await apply(records)
+            for event in current:
                 await stream.ack(event)
-            if held and guard is not None:
-                await _seek_back(app.consumer, guard, held)
+            if order is not None:
+                for tp, start, end in filled:
+                    await order.report_acked(app.consumer, tp, start, end - 1)  # inclusive
     except Exception:
         log.critical("storing or publishing failed; stopping the worker", exc_info=True)
         fail_stop()
 
 
-def _in_order(events: Sequence[Any], guard: OrderGuard | None) -> tuple[list[Any], list[Any]]:
-    if guard is None:
-        return list(events), []
-    admitted: list[Any] = []
-    held: list[Any] = []
+async def _in_order(
+    events: Sequence[Any], order: InOrder | None
+) -> tuple[list[RawRecord], list[tuple[Any, int, int]]]:
+    """The records to apply, holes filled, and the filled holes by Faust partition."""
+    records: list[RawRecord] = []
+    filled: list[tuple[Any, int, int]] = []
     for event in events:
         message = event.message
-        ok = guard.admit(message.topic, message.partition, message.offset)
-        (admitted if ok else held).append(event)
-    return admitted, held
-
-
-async def _seek_back(consumer: Any, guard: OrderGuard, held: Sequence[Any]) -> None:
-    wanted = guard.seeks((e.message.topic, e.message.partition) for e in held)
-    if not wanted:
-        return
-    partitions = {TP(topic, partition): offset for (topic, partition), offset in wanted.items()}
-    for tp, first in (await consumer.earliest_offsets(*partitions)).items():
-        guard.skip_lost((tp.topic, tp.partition), first)
-    for tp in partitions:
-        target = guard.expected[(tp.topic, tp.partition)]
-        log.warning(
-            "records arrived out of order; seeking back",
-            topic=tp.topic,
-            partition=tp.partition,
-            offset=target,
-            held=len(held),
-        )
-        await consumer.seek(tp, target)
+        if order is not None:
+            hole = order.guard.check(message.topic, message.partition, message.offset)
+            if hole is not None:
+                records.extend(await order.holes.read(hole))
+                filled.append((message.tp, hole[1], hole[2]))
+        records.append(RawRecord.of(event))
+    return records, filled
 
 
 def fail_stop() -> None:

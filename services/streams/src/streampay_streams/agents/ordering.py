@@ -2,96 +2,130 @@
 
 Accounts remember, per source partition, the offset of the last input they applied, and treat
 anything at or below it as a copy already applied (see ``Account.marks``). That is exactly-once
-only if each partition reaches the worker in order. Kafka guarantees the order; Faust does not
-quite keep it around a rebalance: records fetched while the tables recover are dropped, the
-partitions are then sought back to their committed offsets, and records of that stale fetch can
-still come through after the seek. Applied out of order, a later record would mark the dropped
-ones as applied, and those commands would never be answered.
+only if each partition reaches the accounts in order. Kafka keeps the order; Faust does not
+quite, around a rebalance: records fetched while the tables recover are dropped, the partitions
+are then sought back to their committed offsets, and records of the stale fetch can still come
+through after the seek. Applied out of order, a later record would mark the dropped ones as
+applied, and those commands would never be answered.
 
 The guard keeps, per partition, the next offset to apply. The guarded topics (``commands``,
 ``transactions`` and the internal requests topic) have no holes in their offsets: nothing
-compacts them and their producers are not transactional. So a record beyond the next offset
-can only be stale: it is held back (neither applied nor acknowledged) and the partition is sought
-back to the next offset, from where the records come again in order. A record below it is a copy
-that the accounts' marks recognise. Faust's own "gap" bookkeeping, which counts a jump in offsets
-as acknowledged, is switched off for these topics: a jump there is never a legitimate hole.
+compacts them and their producers are not transactional. So when a record arrives beyond the
+next offset, the records in between were skipped by the consumer, not absent: the worker reads
+them itself, straight from Kafka (:class:`HoleReader`), and applies them first. Faust's own "gap"
+bookkeeping, which would count a jump in offsets as acknowledged although nobody applied those
+records, is switched off for these topics; the worker reports the holes it filled itself, once
+their records are applied, so that commits move on past them.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from streampay_streams.adapters.records import RawRecord
 
 log = structlog.get_logger(__name__)
 
 Partition = tuple[str, int]
-RESEEK_AFTER_S = 1.0
-"""How long to wait for a requested seek to take effect before asking again."""
+Hole = tuple[Partition, int, int]
+"""A partition and the offsets ``[start, end)`` the consumer skipped in it."""
 
 
 @dataclass
 class OrderGuard:
     topics: frozenset[str]
     expected: dict[Partition, int] = field(default_factory=dict)
-    _sought: dict[Partition, tuple[int, float]] = field(default_factory=dict)
 
     def reset(self, starts: Mapping[Partition, int]) -> None:
         """After an assignment: where each owned partition resumes (its committed offset, or
         its first offset when nothing was committed yet)."""
         self.expected = {tp: start for tp, start in starts.items() if tp[0] in self.topics}
-        self._sought.clear()
 
-    def admit(self, topic: str, partition: int, offset: int) -> bool:
-        """Whether the record may be applied now; a False one is held back and comes again."""
+    def check(self, topic: str, partition: int, offset: int) -> Hole | None:
+        """Take the record at ``offset`` as the next one applied; the hole before it, if any.
+
+        A record below the next offset is a copy of one applied before, which the accounts'
+        marks recognise; it moves nothing.
+        """
         tp = (topic, partition)
         if topic not in self.topics:
-            return True
-        expected = self.expected.get(tp)
-        if expected is None or offset == expected:
-            self.expected[tp] = offset + 1
-            self._sought.pop(tp, None)
-            return True
-        return offset < expected  # a copy of an applied record; the marks make it harmless
+            return None
+        expected = self.expected.get(tp, offset)
+        self.expected[tp] = max(expected, offset + 1)
+        return (tp, expected, offset) if offset > expected else None
 
-    def seeks(self, held: Iterable[Partition]) -> dict[Partition, int]:
-        """The partitions to seek back to their next offset, at most once a second each."""
-        now = time.monotonic()
-        wanted: dict[Partition, int] = {}
-        for tp in set(held):
-            target = self.expected[tp]
-            last = self._sought.get(tp)
-            if last is None or last[0] != target or now - last[1] > RESEEK_AFTER_S:
-                self._sought[tp] = (target, now)
-                wanted[tp] = target
-        return wanted
 
-    def skip_lost(self, tp: Partition, first_available: int) -> None:
-        """Records deleted by retention before they were applied cannot come again."""
-        if first_available > self.expected.get(tp, first_available):
+class HoleReader:
+    """Reads skipped ranges of a partition straight from Kafka, outside the consumer group."""
+
+    def __init__(self, bootstrap_servers: str) -> None:
+        self._bootstrap_servers = bootstrap_servers
+        self._consumer: AIOKafkaConsumer | None = None
+
+    async def read(self, hole: Hole) -> list[RawRecord]:
+        (topic, partition), start, end = hole
+        consumer = await self._started()
+        tp = TopicPartition(topic, partition)
+        consumer.assign([tp])
+        consumer.seek(tp, start)
+        found: list[RawRecord] = []
+        while await consumer.position(tp) < end:
+            batch = await consumer.getmany(tp, timeout_ms=1000, max_records=end - start)
+            found.extend(RawRecord.of_kafka(r) for r in batch.get(tp, []) if r.offset < end)
+            if not batch and await _first_offset(consumer, tp) >= end:
+                break  # deleted by retention before it was applied: nothing left to read
+        if len(found) != end - start:
             log.error(
                 "records expired before they were applied",
-                topic=tp[0],
-                partition=tp[1],
-                missing_from=self.expected[tp],
-                missing_to=first_available - 1,
+                topic=topic,
+                partition=partition,
+                missing=end - start - len(found),
             )
-            self.expected[tp] = first_available
+        log.warning(
+            "filled a hole the consumer skipped",
+            topic=topic,
+            partition=partition,
+            start=start,
+            end=end,
+        )
+        return found
+
+    async def stop(self) -> None:
+        if self._consumer is not None:
+            await self._consumer.stop()
+            self._consumer = None
+
+    async def _started(self) -> AIOKafkaConsumer:
+        if self._consumer is None:
+            consumer = AIOKafkaConsumer(
+                bootstrap_servers=self._bootstrap_servers,
+                enable_auto_commit=False,
+                auto_offset_reset="earliest",
+            )
+            await consumer.start()
+            self._consumer = consumer
+        return self._consumer
 
 
-def without_gap_acks(consumer_class: Any, topics: Collection[str]) -> None:
-    """Stop Faust from treating a jump in offsets of ``topics`` as acknowledged records."""
-    original = consumer_class._add_gap
-    if getattr(original, "_streampay_guarded", False):
-        return
+async def _first_offset(consumer: AIOKafkaConsumer, tp: TopicPartition) -> int:
+    return int((await consumer.beginning_offsets([tp]))[tp])
+
+
+def guard_gap_acks(consumer_class: Any, topics: Collection[str]) -> Any:
+    """Stop Faust from counting a jump in offsets of ``topics`` as acknowledged records; return
+    the original bookkeeping, to report the holes the worker filled and applied itself."""
+    original = getattr(consumer_class._add_gap, "_streampay_original", consumer_class._add_gap)
 
     async def add_gap(self: Any, tp: Any, offset_from: int, offset_to: int) -> None:
         if tp.topic in topics:
             return
         await original(self, tp, offset_from, offset_to)
 
-    add_gap._streampay_guarded = True  # type: ignore[attr-defined]
+    add_gap._streampay_original = original  # type: ignore[attr-defined]
     consumer_class._add_gap = add_gap
+    return original

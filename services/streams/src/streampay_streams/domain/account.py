@@ -19,6 +19,7 @@ from streampay_contracts.fields import Count, EpochMillis, UserId
 from streampay_contracts.money import Money
 
 ZERO = Decimal("0.00")
+MARKS_LIMIT = 1024
 
 V = TypeVar("V")
 
@@ -82,7 +83,12 @@ class Account(WireModel):
         return self.marks.get(source, -1) >= offset
 
     def marked(self, source: str, offset: int) -> Self:
-        return self.change(marks={**self.marks, source: offset})
+        """Record the input as applied; the least recently moved marks beyond ``MARKS_LIMIT``
+        are forgotten (a copy arrives within seconds of its first delivery, not after a
+        thousand other deciders have reached this account)."""
+        marks = {name: at for name, at in self.marks.items() if name != source}
+        marks[source] = offset
+        return self.change(marks=bounded(marks, MARKS_LIMIT))
 
 
 def bounded(entries: dict[str, V], limit: int) -> dict[str, V]:

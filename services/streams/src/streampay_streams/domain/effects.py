@@ -21,31 +21,39 @@ _NO_HEADERS: Mapping[str, str] = MappingProxyType({})
 
 @dataclass(frozen=True, slots=True)
 class Origin:
-    """The position of the record whose processing caused an effect.
+    """The position of the record whose processing caused an effect, and who decided it.
 
-    Every account applies the records coming from one origin partition in offset order, and
-    each exactly once: an origin at or below the account's mark for that source was applied.
+    Every account applies the records of one *decider* from one origin partition in offset
+    order, and each exactly once: an origin at or below the account's mark for that source was
+    applied. The mark is per decider, not per partition: one decider's records always arrive in
+    the order it decided them (its account and outbox are stored in one write), but two
+    deciders of the same partition may reach a third account in either order after a crash,
+    when one's decisions were stored and re-sent and the other's are decided again.
     """
 
     topic: str
     partition: int
     offset: int
+    decider: str = ""
+    """The user whose account decided (the origin record's key); empty on old records."""
 
     def source(self, via: str) -> str:
         """The account's mark name for records of this origin arriving on topic ``via``."""
-        return f"{via}<{self.topic}/{self.partition}"
+        by = f"<{self.decider}" if self.decider else ""
+        return f"{via}<{self.topic}/{self.partition}{by}"
 
-    def header(self) -> str:
-        return f"{self.topic}/{self.partition}/{self.offset}"
+    def headers(self) -> dict[str, str]:
+        position = {headers.ORIGIN: f"{self.topic}/{self.partition}/{self.offset}"}
+        return {**position, headers.ORIGIN_BY: self.decider} if self.decider else position
 
     @classmethod
-    def parse(cls, text: str) -> Origin | None:
-        """The origin in a ``streampay-origin`` header, or None when it is not one."""
-        topic, _, rest = text.rpartition("/")
+    def parse(cls, found: Mapping[str, str]) -> Origin | None:
+        """The origin in a record's ``streampay-origin`` headers, or None when it has none."""
+        topic, _, rest = found.get(headers.ORIGIN, "").rpartition("/")
         name, _, partition = topic.rpartition("/")
         if not (name and partition.isdigit() and rest.isdigit()):
             return None
-        return cls(name, int(partition), int(rest))
+        return cls(name, int(partition), int(rest), found.get(headers.ORIGIN_BY, ""))
 
 
 @dataclass(frozen=True, slots=True)

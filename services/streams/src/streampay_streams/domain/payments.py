@@ -16,7 +16,6 @@ from streampay_contracts import (
     PayReply,
     Problem,
     RequestStatus,
-    headers,
     topics,
 )
 from streampay_contracts.views import TOTALS_KEY
@@ -89,7 +88,7 @@ def _legs(payer: str, given: CommandInput, command: PayCommand) -> list[Emit]:
     credit_leg = ledger.leg(
         ids.leg_id(cid, "credit"), payee, payer, amount, cid, at, notes=notes, request_id=request_id
     )
-    origin = {headers.ORIGIN: given.origin.header()}
+    origin = given.origin.headers()
     return [
         Emit.of(topics.TRANSACTIONS, payer, debit),
         Emit.of(topics.TRANSACTIONS, payee, credit_leg, origin),

@@ -6,7 +6,7 @@ receiving account applies it exactly once and in order.
 
 from __future__ import annotations
 
-from streampay_contracts import CancelRequestCommand, headers
+from streampay_contracts import CancelRequestCommand
 from streampay_streams.domain.context import Context
 from streampay_streams.domain.effects import Emit, Origin
 from streampay_streams.domain.inputs import CommandInput
@@ -21,7 +21,7 @@ def routed(
         ctx.policy.requests_topic,
         owner,
         Routed(message=message),
-        {headers.ORIGIN: origin.header()},
+        origin.headers(),
     )
 
 
