@@ -128,22 +128,22 @@ def java_command(libs: Path, main_class: str, *args: str, heap: str | None = Non
     ]
 
 
-def ensure_formatted(config: BrokerConfig, libs: Path) -> bool:
+def ensure_formatted(config: BrokerConfig, libs: Path, cluster_id: str | None = None) -> bool:
     """Write the broker's properties and format its storage once; True when newly formatted."""
     config.data_dir.mkdir(parents=True, exist_ok=True)
     config.properties_file.write_text(config.properties())
     if (config.data_dir / "logs" / "meta.properties").exists():
         return False
     # Kafka cluster ids are 16 random bytes in unpadded URL-safe base64.
-    cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+    cluster_id = cluster_id or base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
     subprocess.run(
         java_command(
             libs,
             STORAGE_TOOL,
             "format",
             "--ignore-formatted",
-            "-t",
-            cluster_id,
+            # One id in 64 starts with "-": as a separate argument it would read as an option.
+            f"--cluster-id={cluster_id}",
             "-c",
             str(config.properties_file),
         ),
