@@ -73,12 +73,13 @@ class Directory:
     def __init__(self) -> None:
         self.ready = asyncio.Event()
         self.ready.set()
+        self.catch_ups = 0
 
     def get(self, user_id: str) -> User | None:
         return User(id=user_id, name=user_id, username="x") if user_id in (ALICE, BOB) else None
 
     async def catch_up(self) -> None:
-        return None
+        self.catch_ups += 1
 
 
 def worker() -> tuple[AccountsWorker, AccountStore, Publisher]:
@@ -201,3 +202,27 @@ def test_published_entries_leave_the_outbox_at_the_next_write() -> None:
     kept = staged(before, 0, Account.new(ALICE), [], (3, 2), 2)
     assert [e.tag for e in kept.outbox] == [3]
     assert [e.tag for e in pending(iter([before, after]), 3)] == [4]
+
+
+async def test_a_batch_naming_unknown_users_reads_the_directory_up_to_now_once() -> None:
+    work, store, published = worker()
+    funded(store)
+    directory = work._directory  # type: ignore[attr-defined]
+    strangers = [
+        RawRecord(
+            "commands",
+            0,
+            offset,
+            ALICE.encode(),
+            codec.encode(PayCommand(user_id=f"local|nobody{offset}", amount=Decimal(1))),
+            pay(offset, f"c-{offset}").headers,
+            1,
+        )
+        for offset in range(1, 51)
+    ]
+    await work.apply(strangers)
+    assert directory.catch_ups == 1
+    replies = [r for r in published.batches[1] if r.topic == "replies"]
+    assert {r.headers[headers.STATUS] for r in replies} == {"404"} and len(replies) == 50
+    await work.apply([pay(51, "c-51")])  # Bob is known: no need to read the directory
+    assert directory.catch_ups == 1

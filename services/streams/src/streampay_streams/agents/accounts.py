@@ -11,14 +11,14 @@ outbox when the partition is recovered.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import structlog
 
 from streampay_contracts import DepositCommand, PayCommand, RequestCommand
 from streampay_streams.adapters.directory import UserDirectory
-from streampay_streams.adapters.inbound import Reader
+from streampay_streams.adapters.inbound import Read, Reader
 from streampay_streams.adapters.publisher import Publisher
 from streampay_streams.adapters.records import Malformed, RawRecord, Skipped
 from streampay_streams.adapters.store import AccountStore, StoredAccount, staged
@@ -64,16 +64,25 @@ class AccountsWorker:
     async def apply(self, raws: Sequence[RawRecord]) -> None:
         """Decide every record, store the changed accounts, then publish, then raise marks."""
         await self._directory.ready.wait()  # decide nothing before every user is known
+        reads = [(raw, self._reader.read(raw)) for raw in raws]
+        await self._catch_up_for(read for _, read in reads)
         batch = Batch()
-        for raw in raws:
-            await self._one(raw, batch)
+        for raw, read in reads:
+            self._one(raw, read, batch)
         await self._publisher.publish([self._store.save(s) for s in batch.changed.values()])
         await self._publisher.publish(batch.records)
         marks = [self._store.confirm(partition, tag) for partition, tag in batch.tags.items()]
         await self._publisher.publish(marks)
 
-    async def _one(self, raw: RawRecord, batch: Batch) -> None:
-        read = self._reader.read(raw)
+    async def _catch_up_for(self, reads: Iterable[Read]) -> None:
+        """When a command names a user the directory does not know, read ``users`` up to now
+        before deciding: the profile may have been written just before the command. Once per
+        batch, since the batch's commands were all produced before it is decided."""
+        named = (_named_user(read) for read in reads if isinstance(read, CommandInput))
+        if any(user is not None and self._directory.get(user) is None for user in named):
+            await self._directory.catch_up()
+
+    def _one(self, raw: RawRecord, read: Read, batch: Batch) -> None:
         if isinstance(read, Skipped):
             if read.reason:
                 log.warning("record skipped", topic=raw.topic, offset=raw.offset, why=read.reason)
@@ -83,17 +92,14 @@ class AccountsWorker:
             batch.records.append(read.reply)
             return
         try:
-            decision = await self._decide(read)
+            decision = self._decide(read)
         except Exception:
             log.exception("command failed", topic=raw.topic, offset=raw.offset)
             batch.records.extend(_failure_reply(read))
             return
         self._stage(raw.partition, decision, batch)
 
-    async def _decide(self, given: Input) -> Decision:
-        named = _named_user(given)
-        if named is not None and self._directory.get(named) is None:
-            await self._directory.catch_up()
+    def _decide(self, given: Input) -> Decision:
         stored = self._store.load(given.owner)
         account = stored.account if stored is not None else Account.new(given.owner)
         return decide(account, given, self._ctx)
