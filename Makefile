@@ -14,7 +14,7 @@ endif
 COMPOSE := docker compose -p streampay
 TOPIC ?= commands
 
-.PHONY: help bootstrap up down status logs tail topics audit smoke test lint fmt clean
+.PHONY: help bootstrap up down status logs tail topics audit smoke test bench bench-full lint fmt clean
 
 help: ## show this help
 	@echo "StreamPay — real-time payments on Kafka. Targets:"
@@ -79,6 +79,12 @@ test: bootstrap ## run the whole test suite (starts its own broker on free ports
 	@bash infra/compose_check.sh --install-only
 	@bash infra/install_chromium.sh
 	$(RUN) pytest
+
+bench: bootstrap ## measure round trip, freshness and SSE fan-out on a stack of its own (quick)
+	$(RUN) python -m streampay_infra.bench
+
+bench-full: bootstrap ## every rate and 1,000-10,000 SSE clients (under 15 minutes)
+	$(RUN) python -m streampay_infra.bench --full
 
 lint: bootstrap ## ruff (lint + format check) and mypy
 	$(RUN) ruff check .

@@ -1,0 +1,188 @@
+"""`python -m streampay_infra.bench [--full]` (`make bench`, `make bench-full`).
+
+Quick mode (a few minutes): command round trip at 100, 200 and 500 commands/s, freshness, and
+1,000 SSE clients. Full mode: rates up to the first one with errors (at most 3,000/s), and 1,000,
+5,000 and 10,000 SSE clients. The report goes to `reports/bench-<time>.{md,json}` and
+`reports/bench-latest.md`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import socket
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from streampay_infra.bench import clients, report
+from streampay_infra.bench.probes import Cpu, freshness, rss_kib
+from streampay_infra.stack import ROOT, Stack, StackConfig
+
+USERS = 40
+QUICK_RATES = (100, 200, 500)
+FULL_RATES = (100, 200, 500, 1000, 1500, 2000, 3000)
+QUICK_FANOUT = (1000,)
+FULL_FANOUT = (1000, 5000, 10000)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m streampay_infra.bench")
+    parser.add_argument("--full", action="store_true", help="every rate and fan-out size")
+    parser.add_argument("--seconds", type=float, default=None, help="seconds per rate")
+    parser.add_argument("--out", type=Path, default=ROOT / "reports")
+    args = parser.parse_args()
+    clients.raise_fd_limit()  # inherited by the gateway, which holds one file per client
+    seconds = args.seconds or (20.0 if args.full else 8.0)
+    with tempfile.TemporaryDirectory(prefix="streampay-bench-") as folder:
+        stack = Stack(_config(Path(folder)))
+        try:
+            print("• starting a stack of its own (broker, streams, gateway)", flush=True)
+            stack.up()
+            results = asyncio.run(_measure(stack, args.full, seconds))
+        finally:
+            stack.down()
+    _write(results, args.out)
+
+
+def _config(folder: Path) -> StackConfig:
+    return StackConfig(
+        run_dir=folder / "run",
+        data_dir=folder / "data",
+        kafka_port=free_port(),
+        controller_port=free_port(),
+        gateway_port=free_port(),
+        build_frontend=False,
+        services=("streams", "gateway"),
+        say=lambda line: print(line, flush=True),
+    )
+
+
+async def _measure(stack: Stack, full: bool, seconds: float) -> dict[str, Any]:
+    url = stack.config.gateway_url
+    async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+        tokens = await _sign_in_users(http)
+        await _wait_until_funded(http, tokens)
+    ids = [f"local|bench{n}" for n in range(USERS)]
+    pairs = [(tokens[n], ids[(n + 1) % USERS]) for n in range(USERS)]
+    pids = {name: _pid(stack, name) for name in ("broker", "streams", "gateway")}
+    results: dict[str, Any] = {"machine": report.machine(), "mode": "full" if full else "quick"}
+    results["rates"] = await _rates(url, pairs, FULL_RATES if full else QUICK_RATES, seconds, pids)
+    print("• freshness: pay reply → the payee's SSE balance event", flush=True)
+    results["freshness_ms"] = await freshness(url, tokens[0], tokens[1], ids[1], samples=40)
+    results["fanout"] = [
+        await _fan_out(url, tokens[2], n, pids) for n in (FULL_FANOUT if full else QUICK_FANOUT)
+    ]
+    return results
+
+
+async def _sign_in_users(http: httpx.AsyncClient) -> list[str]:
+    tokens = []
+    for n in range(USERS):
+        profile = {"username": f"bench{n}", "name": f"Bench User {n}"}
+        token = (await http.post("/auth/token", json=profile)).raise_for_status().json()
+        auth = {"Authorization": f"Bearer {token['access_token']}"}
+        (await http.put("/current-user", json=profile, headers=auth)).raise_for_status()
+        tokens.append(token["access_token"])
+    return tokens
+
+
+async def _wait_until_funded(http: httpx.AsyncClient, tokens: list[str]) -> None:
+    """Each user pays the next one a cent, retried until the signup grant is there."""
+    deadline = time.monotonic() + 120
+    for n, token in enumerate(tokens):
+        body = {"userId": f"local|bench{(n + 1) % USERS}", "amount": 0.01}
+        while True:
+            headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex}
+            if (await http.post("/pay", json=body, headers=headers)).status_code == 200:
+                break
+            if time.monotonic() > deadline:
+                raise RuntimeError("users were not funded within 120 s")
+            await asyncio.sleep(0.5)
+
+
+async def _rates(
+    url: str,
+    pairs: list[clients.Pair],
+    rates: tuple[int, ...],
+    seconds: float,
+    pids: dict[str, int],
+) -> list[dict[str, Any]]:
+    runs = []
+    for rate in rates:
+        print(f"• {rate} commands/s for {seconds:g} s", flush=True)
+        cpu = Cpu(pids)
+        with clients.in_process(clients.pay_at_rate, url, pairs, rate, seconds) as handle:
+            done = await asyncio.to_thread(handle.get)
+        run = report.rate_run(rate, done["result"], cpu.shares(), done["cpu_s"])
+        runs.append(run)
+        if not run["sustained"]:
+            break  # the first rate that is not sustained ends the climb
+    return runs
+
+
+async def _fan_out(url: str, token: str, count: int, pids: dict[str, int]) -> dict[str, Any]:
+    print(f"• {count} SSE clients on one gateway", flush=True)
+    marker = f"fanout-{uuid.uuid4().hex[:10]}"
+    before = rss_kib(pids["gateway"])
+    with clients.CONTEXT.Manager() as manager:
+        signal = manager.dict()
+        args = (url, token, count, marker, 120.0, signal)
+        with clients.in_process(clients.fan_out, *args) as handle:
+            connected = await _connected(signal, deadline=time.monotonic() + 180)
+            during = rss_kib(pids["gateway"])
+            cpu = Cpu(pids)
+            sent = time.time()
+            await _pay_with_notes(url, token, marker)
+            done = await asyncio.to_thread(handle.get)
+    return report.fanout_run(count, connected, done["result"], sent, before, during, cpu.shares())
+
+
+async def _connected(signal: Any, deadline: float) -> int:
+    """How many clients the fan-out process connected, once it says so."""
+    while "connected" not in signal:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the SSE clients did not report within 180 s")
+        await asyncio.sleep(0.2)
+    return int(signal["connected"])
+
+
+async def _pay_with_notes(url: str, token: str, notes: str) -> None:
+    async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+        headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex}
+        body = {"userId": "local|bench0", "amount": 0.01, "notes": notes}
+        (await http.post("/pay", json=body, headers=headers)).raise_for_status()
+
+
+def _pid(stack: Stack, name: str) -> int:
+    record = stack.supervisor.record(name)
+    if record is None:
+        raise RuntimeError(f"{name} is not running")
+    return record.pid
+
+
+def _write(results: dict[str, Any], out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    markdown = report.markdown(results)
+    (out / f"bench-{stamp}.json").write_text(json.dumps(results, indent=2))
+    (out / f"bench-{stamp}.md").write_text(markdown)
+    (out / "bench-latest.md").write_text(markdown)
+    print(markdown)
+    print(f"report: {out / f'bench-{stamp}.md'}")
+
+
+if __name__ == "__main__":
+    main()

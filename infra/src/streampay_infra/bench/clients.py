@@ -1,0 +1,141 @@
+"""The load: HTTP commands at a constant arrival rate, and SSE clients, each run in a process of
+its own (`run_in_process`) on its own event loop with aiohttp."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import multiprocessing
+import resource
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+
+Pair = tuple[str, str]
+"""A payer's token and the payee's user id."""
+
+
+def raise_fd_limit() -> None:
+    """As many open files as allowed: a connection is a file descriptor on both ends."""
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+CONTEXT = multiprocessing.get_context("spawn")
+
+
+@contextlib.contextmanager
+def in_process(target: Callable[..., Any], *args: Any) -> Iterator[Any]:
+    """Start ``target(*args)`` in a fresh process; yields a handle whose ``get()`` returns
+    ``{"result", "cpu_s"}`` (the process's own CPU time) once it is done."""
+    with CONTEXT.Pool(1) as pool:
+        yield pool.apply_async(_timed, (target, *args))
+
+
+def _timed(target: Callable[..., Any], *args: Any) -> dict[str, Any]:
+    raise_fd_limit()
+    started = time.process_time()
+    result = asyncio.run(target(*args))
+    return {"result": result, "cpu_s": time.process_time() - started}
+
+
+async def pay_at_rate(url: str, pairs: list[Pair], rate: float, seconds: float) -> dict[str, Any]:
+    """POST /pay ``rate`` times a second for ``seconds``, open loop; latencies in ms from each
+    command's intended send time, and the count of each outcome."""
+    total = int(rate * seconds)
+    latencies: list[float] = []
+    outcomes: dict[str, int] = {}
+    connector = aiohttp.TCPConnector(limit=0)
+    timeout = aiohttp.ClientTimeout(total=30)
+    async with aiohttp.ClientSession(url, connector=connector, timeout=timeout) as http:
+
+        async def one(n: int, due: float) -> None:
+            token, payee = pairs[n % len(pairs)]
+            headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex}
+            body = {"userId": payee, "amount": 0.01, "notes": "bench"}
+            try:
+                async with http.post("/pay", json=body, headers=headers) as response:
+                    await response.read()
+                    outcome = str(response.status)
+            except (aiohttp.ClientError, TimeoutError) as error:
+                outcome = type(error).__name__
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+            if outcome == "200":
+                latencies.append((time.perf_counter() - due) * 1000)
+
+        start = time.perf_counter() + 0.2
+        tasks = []
+        for n in range(total):
+            due = start + n / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(n, due)))
+        await asyncio.gather(*tasks)
+    return {"sent": total, "latencies_ms": latencies, "outcomes": outcomes}
+
+
+@dataclass
+class SseEvent:
+    event: str
+    data: str
+
+
+async def sse_events(response: aiohttp.ClientResponse) -> Any:
+    """The events of an SSE response, as they arrive."""
+    event, data = "message", list[str]()
+    async for raw in response.content:
+        line = raw.decode().rstrip("\r\n")
+        if not line:
+            if data:
+                yield SseEvent(event, "\n".join(data))
+            event, data = "message", []
+        elif line.startswith("event:"):
+            event = line[6:].strip()
+        elif line.startswith("data:"):
+            data.append(line[5:].strip())
+
+
+async def fan_out(
+    url: str, token: str, clients: int, marker: str, wait_s: float, signal: Any
+) -> dict[str, Any]:
+    """Open ``clients`` SSE streams of /activities; each reports its connect-to-``ready`` time,
+    then the wall-clock moment the activity whose notes hold ``marker`` reached it. When all
+    are connected (or after ``wait_s``), ``signal`` (a manager's dict) gets their count."""
+    connect_ms: list[float] = []
+    arrived: list[float] = []
+    ready = asyncio.Event()
+    connected = 0
+    connector = aiohttp.TCPConnector(limit=0)
+    timeout = aiohttp.ClientTimeout(total=None, sock_connect=60)
+
+    async with aiohttp.ClientSession(url, connector=connector, timeout=timeout) as http:
+
+        async def client() -> None:
+            nonlocal connected
+            began = time.perf_counter()
+            params = {"access_token": token}
+            async with http.get("/activities", params=params) as response:
+                async for event in sse_events(response):
+                    if event.event == "ready":
+                        connect_ms.append((time.perf_counter() - began) * 1000)
+                        connected += 1
+                        if connected == clients:
+                            ready.set()
+                    elif marker in event.data:
+                        arrived.append(time.time())
+                        return
+
+        tasks = [asyncio.create_task(client()) for _ in range(clients)]
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(ready.wait(), wait_s)
+        signal["connected"] = connected
+        await asyncio.wait(tasks, timeout=30)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    return {"connect_ms": connect_ms, "arrived": arrived}

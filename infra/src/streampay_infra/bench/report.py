@@ -1,0 +1,147 @@
+"""The bench report: percentiles of each run, and the markdown a person reads."""
+
+from __future__ import annotations
+
+import os
+import platform
+from statistics import quantiles
+from typing import Any
+
+
+def machine() -> dict[str, Any]:
+    memory_kib = 0
+    for line in open("/proc/meminfo").read().splitlines():  # noqa: SIM115
+        if line.startswith("MemTotal:"):
+            memory_kib = int(line.split()[1])
+    model = ""
+    for line in open("/proc/cpuinfo").read().splitlines():  # noqa: SIM115
+        if line.startswith("model name"):
+            model = line.partition(":")[2].strip()
+            break
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": model,
+        "memory_gib": round(memory_kib / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "kernel": platform.release(),
+    }
+
+
+def percentiles(values: list[float]) -> dict[str, float | None]:
+    if not values:
+        return {"p50": None, "p90": None, "p99": None, "max": None, "n": 0}
+    if len(values) == 1:
+        return {"p50": values[0], "p90": values[0], "p99": values[0], "max": values[0], "n": 1}
+    cuts = quantiles(values, n=100, method="inclusive")
+    return {
+        "p50": round(cuts[49], 2),
+        "p90": round(cuts[89], 2),
+        "p99": round(cuts[98], 2),
+        "max": round(max(values), 2),
+        "n": len(values),
+    }
+
+
+SUSTAINED_P99_MS = 1000
+"""A rate is sustained when nothing failed and the p99 round trip stayed under a second: above
+that, commands queue up faster than they are answered and latency only grows with time."""
+
+
+def rate_run(rate: int, done: dict[str, Any], cpu: dict[str, float], load_cpu_s: float) -> Any:
+    outcomes = done["outcomes"]
+    errors = sum(n for outcome, n in outcomes.items() if outcome != "200")
+    latency = percentiles(done["latencies_ms"])
+    p99 = latency["p99"]
+    return {
+        "sustained": errors == 0 and p99 is not None and p99 <= SUSTAINED_P99_MS,
+        "rate": rate,
+        "sent": done["sent"],
+        "ok": outcomes.get("200", 0),
+        "errors": errors,
+        "outcomes": outcomes,
+        "latency_ms": latency,
+        "cpu": cpu,
+        "load_generator_cpu_s": round(load_cpu_s, 2),
+    }
+
+
+def fanout_run(
+    clients: int,
+    connected: int,
+    done: dict[str, Any],
+    sent: float,
+    rss_before_kib: int,
+    rss_during_kib: int,
+    cpu: dict[str, float],
+) -> dict[str, Any]:
+    delays = [(moment - sent) * 1000 for moment in done["arrived"]]
+    return {
+        "clients": clients,
+        "connected": connected,
+        "reached": len(delays),
+        "connect_to_ready_ms": percentiles(done["connect_ms"]),
+        "event_to_all_ms": percentiles(delays),
+        "gateway_rss_mib": round(rss_during_kib / 1024, 1),
+        "kib_per_connection": round((rss_during_kib - rss_before_kib) / max(connected, 1), 1),
+        "cpu": cpu,
+    }
+
+
+def markdown(results: dict[str, Any]) -> str:
+    m = results["machine"]
+    lines = [
+        f"# StreamPay benchmark ({results['mode']} mode)",
+        "",
+        f"Machine: {m['cpus']} CPUs ({m['cpu_model']}), {m['memory_gib']} GiB, Python "
+        f"{m['python']}, Linux {m['kernel']}. Broker, streams worker, gateway and load on the "
+        "same machine, loopback only.",
+        "",
+        "## Command round trip (POST /pay → reply), open loop",
+        "",
+        "| rate/s | sent | ok | errors | p50 ms | p90 ms | p99 ms | max ms "
+        "| CPU broker | CPU streams | CPU gateway | load CPU s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for run in results["rates"]:
+        lat, cpu = run["latency_ms"], run["cpu"]
+        lines.append(
+            f"| {run['rate']} | {run['sent']} | {run['ok']} | {run['errors']} | {lat['p50']} "
+            f"| {lat['p90']} | {lat['p99']} | {lat['max']} | {cpu['broker']} "
+            f"| {cpu['streams']} | {cpu['gateway']} | {run['load_generator_cpu_s']} |"
+        )
+    clean = [run["rate"] for run in results["rates"] if run["sustained"]]
+    lines += [
+        "",
+        f"Highest sustained rate (zero errors, p99 ≤ {SUSTAINED_P99_MS} ms): "
+        f"{max(clean) if clean else 'none'} commands/s. "
+        "Latency counts from each command's intended send time. CPU is the share of one core.",
+        "",
+        "## Freshness (pay reply → the payee's SSE balance event)",
+        "",
+    ]
+    fresh = percentiles(results["freshness_ms"])
+    lines.append(
+        f"p50 {fresh['p50']} ms, p99 {fresh['p99']} ms, max {fresh['max']} ms "
+        f"over {fresh['n']} payments (negative: the event came before the reply)."
+    )
+    lines += [
+        "",
+        "## SSE fan-out (one gateway process, /activities)",
+        "",
+        "| clients | connected | reached | connect→ready p50/p99 ms | one event to all "
+        "p50/p99/max ms | gateway RSS MiB | KiB per connection | CPU gateway |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for run in results["fanout"]:
+        c, e = run["connect_to_ready_ms"], run["event_to_all_ms"]
+        lines.append(
+            f"| {run['clients']} | {run['connected']} | {run['reached']} | {c['p50']} / "
+            f"{c['p99']} | {e['p50']} / {e['p99']} / {e['max']} | {run['gateway_rss_mib']} "
+            f"| {run['kib_per_connection']} | {run['cpu']['gateway']} |"
+        )
+    lines += [
+        "",
+        "Not measured yet: connect-to-ready against 10³/10⁵/10⁶ records of history.",
+        "",
+    ]
+    return "\n".join(lines)
