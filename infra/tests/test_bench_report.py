@@ -1,0 +1,48 @@
+"""The bench report's arithmetic: percentiles, what counts as sustained, the markdown."""
+
+from __future__ import annotations
+
+from streampay_infra.bench import report
+
+
+def test_percentiles_of_a_run() -> None:
+    values = [float(n) for n in range(1, 101)]
+    found = report.percentiles(values)
+    assert (found["p50"], found["p99"], found["max"], found["n"]) == (50.5, 99.01, 100.0, 100)
+    assert report.percentiles([])["p50"] is None
+
+
+def test_a_rate_is_sustained_only_without_errors_and_with_a_p99_under_a_second() -> None:
+    fast = {"sent": 3, "outcomes": {"200": 3}, "latencies_ms": [5.0, 6.0, 7.0]}
+    slow = {"sent": 3, "outcomes": {"200": 3}, "latencies_ms": [5.0, 6.0, 2000.0]}
+    failing = {"sent": 3, "outcomes": {"200": 2, "503": 1}, "latencies_ms": [5.0, 6.0]}
+    cpu = {"broker": 0.1, "streams": 0.1, "gateway": 0.1}
+    assert report.rate_run(100, fast, cpu, 0.1)["sustained"]
+    assert not report.rate_run(100, slow, cpu, 0.1)["sustained"]
+    run = report.rate_run(100, failing, cpu, 0.1)
+    assert not run["sustained"] and run["errors"] == 1
+
+
+def test_the_markdown_names_the_highest_sustained_rate() -> None:
+    cpu = {"broker": 0.1, "streams": 0.1, "gateway": 0.1}
+    runs = [
+        report.rate_run(
+            100, {"sent": 2, "outcomes": {"200": 2}, "latencies_ms": [4.0, 5.0]}, cpu, 0
+        ),
+        report.rate_run(
+            200, {"sent": 2, "outcomes": {"200": 2}, "latencies_ms": [4.0, 5e3]}, cpu, 0
+        ),
+    ]
+    fanout = report.fanout_run(
+        2, 2, {"connect_ms": [1.0, 2.0], "arrived": [10.1, 10.2]}, 10.0, 1000, 1100, cpu
+    )
+    results = {
+        "machine": report.machine(),
+        "mode": "quick",
+        "rates": runs,
+        "freshness_ms": [10.0, 20.0],
+        "fanout": [fanout],
+    }
+    text = report.markdown(results)
+    assert "sustained rate (zero errors, p99 ≤ 1000 ms): 100 commands/s" in text
+    assert fanout["kib_per_connection"] == 50.0 and fanout["reached"] == 2
