@@ -53,9 +53,7 @@ def key() -> dict[str, str]:
     return {"Idempotency-Key": uuid.uuid4().hex}
 
 
-async def pay(
-    http: httpx.AsyncClient, payer: Person, body: dict, **hdrs: str
-) -> httpx.Response:
+async def pay(http: httpx.AsyncClient, payer: Person, body: dict, **hdrs: str) -> httpx.Response:
     """Pay, waiting up to 20 s for the worker's reply."""
     response = await http.post(
         "/pay", json=body, headers={**payer.auth, "Prefer": "wait=20", **hdrs}
