@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import time
 from pathlib import Path
@@ -213,3 +214,17 @@ async def test_without_a_broker_the_gateway_answers_503_and_never_hangs(
         )
         assert put.status_code == 503
         assert time.monotonic() - started < 10
+
+
+async def test_the_gateway_stops_promptly_however_early_it_is_stopped(gateway_settings) -> None:
+    """Stopped while its readers are still connecting or waiting for a topic (``statements``
+    appears only when a streams worker starts), the gateway must still stop: aiokafka can
+    swallow the cancellation of a client that is connecting."""
+    for attempt in range(25):
+        app = create_app(gateway_settings())
+
+        async def start_and_stop(pause: float, app=app) -> None:
+            async with app.router.lifespan_context(app):
+                await asyncio.sleep(pause)
+
+        await asyncio.wait_for(start_and_stop(0.05 * (attempt % 7)), 20)
