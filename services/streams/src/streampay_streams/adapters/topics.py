@@ -9,6 +9,7 @@ compose ``topics`` service); the worker creates ``statements`` and its internal 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 
 import structlog
@@ -55,10 +56,19 @@ async def _create_missing(
     log.info("created topics", topics=[spec.name for spec in missing], partitions=partitions)
 
 
-async def _partition_counts(admin: AIOKafkaAdminClient, names: list[str]) -> dict[str, int]:
-    existing = set(await admin.list_topics())
-    absent = [name for name in names if name not in existing]
-    if absent:
-        raise TopicsMismatchError(f"missing topics {absent}; create them with `make topics`")
+async def _partition_counts(
+    admin: AIOKafkaAdminClient, names: list[str], patience_s: float = 15
+) -> dict[str, int]:
+    """Partitions of each topic. Topics created a moment ago may take a little while to show
+    in the metadata, so a missing one is looked for again for up to ``patience_s``."""
+    deadline = asyncio.get_running_loop().time() + patience_s
+    while True:
+        existing = set(await admin.list_topics())
+        absent = [name for name in names if name not in existing]
+        if not absent:
+            break
+        if asyncio.get_running_loop().time() >= deadline:
+            raise TopicsMismatchError(f"missing topics {absent}; create them with `make topics`")
+        await asyncio.sleep(0.2)
     described = await admin.describe_topics(names)
     return {item["topic"]: len(item["partitions"]) for item in described}
