@@ -46,18 +46,14 @@ def credit(account: Account, given: CreditInput) -> Decision:
 
 
 def _refusal(account: Account, command: PayCommand, ctx: Context) -> Problem | None:
-    payee = command.user_id
-    if payee == account.user_id:
-        return problems.to_yourself("pay")
-    if payee.startswith("system|"):
-        return problems.system_account(payee)
-    if not ctx.exists(payee):
-        return problems.unknown_user(payee)
+    problem = problems.with_counterparty(account.user_id, command.user_id, "pay", ctx)
+    if problem is not None:
+        return problem
     if command.request_id is not None:
         pending = account.open_requests.get(command.request_id)
         if pending is None:
             return requests.refusal_for_payment(account, command.request_id)
-        mismatch = problems.request_mismatch(pending, payee, command.amount)
+        mismatch = problems.request_mismatch(pending, command.user_id, command.amount)
         if mismatch is not None:
             return mismatch
     if account.balance < command.amount:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from streampay_contracts import PaymentRequest, Problem, RequestStatus
+from streampay_contracts import PaymentRequest, Problem, RequestStatus, is_system_user
+
+if TYPE_CHECKING:
+    from streampay_streams.domain.context import Context
 
 
 def not_enough_money(balance: Decimal, amount: Decimal) -> Problem:
@@ -85,3 +89,14 @@ def not_applied() -> Problem:
     return Problem.internal_error(
         "StreamPay could not process this command, so it was not applied; try again later"
     )
+
+
+def with_counterparty(me: str, other: str, verb: str, ctx: Context) -> Problem | None:
+    """Why ``me`` cannot ``verb`` ``other`` at all: oneself, a system account, or nobody."""
+    if other == me:
+        return to_yourself(verb)
+    if is_system_user(other):
+        return system_account(other)
+    if not ctx.exists(other):
+        return unknown_user(other)
+    return None

@@ -60,13 +60,10 @@ def request(account: Account, given: CommandInput, ctx: Context) -> Decision:
 
 
 def _request_refusal(account: Account, command: RequestCommand, ctx: Context) -> Problem | None:
-    payer = command.user_id
-    if payer == account.user_id:
-        return problems.to_yourself("request money from")
-    if payer.startswith("system|"):
-        return problems.system_account(payer)
-    if not ctx.exists(payer):
-        return problems.unknown_user(payer)
+    verb = "request money from"
+    problem = problems.with_counterparty(account.user_id, command.user_id, verb, ctx)
+    if problem is not None:
+        return problem
     if len(account.sent_requests) >= ctx.policy.open_request_limit:
         return problems.too_many_sent(ctx.policy.open_request_limit)
     return None
