@@ -14,7 +14,7 @@ endif
 COMPOSE := docker compose -p streampay
 TOPIC ?= commands
 
-.PHONY: help bootstrap up down status logs tail topics audit smoke test bench bench-full lint fmt clean
+.PHONY: help bootstrap up down status logs tail topics audit smoke test test-faults bench bench-full lint fmt clean
 
 help: ## show this help
 	@echo "StreamPay — real-time payments on Kafka. Targets:"
@@ -79,6 +79,9 @@ test: bootstrap ## run the whole test suite (starts its own broker on free ports
 	@bash infra/compose_check.sh --install-only
 	@bash infra/install_chromium.sh
 	$(RUN) pytest
+
+test-faults: bootstrap ## kill, restart and duplicate under load; check every invariant; report (~15 min)
+	$(RUN) python -m streampay_infra.faults
 
 bench: bootstrap ## measure round trip, freshness and SSE fan-out on a stack of its own (quick)
 	$(RUN) python -m streampay_infra.bench

@@ -96,7 +96,10 @@ class Stack:
         self.config.say(f"✓ StreamPay is up ({time.monotonic() - started:.0f} s)")
 
     def down(self) -> None:
-        for name in (*reversed(SERVICES), "broker"):
+        """Stop every process of this run directory: services and replicas, then the broker."""
+        known = (*reversed(SERVICES), "broker")
+        replicas = [r.name for r in self.supervisor.records() if r.name not in known]
+        for name in (*replicas, *known):
             if self.supervisor.stop(name):
                 self.config.say(f"• stopped {name}")
 
@@ -140,13 +143,17 @@ class Stack:
 
     def start_replica(self, service: str, name: str, env: dict[str, str]) -> None:
         """Start one more process of `service`, recorded as `name`, with extra `env` (e.g. a
-        second streams worker with its own data directory); wait until its own probe passes.
-        `down` does not know such a name: stop it with `stop_service(name)`."""
+        second streams worker with its own data directory, a second gateway on another
+        `GATEWAY_PORT`); wait until its own probe passes. `down` stops it too."""
         if not self.supervisor.is_running(name):
             self.config.say(f"• starting {name} ({service})")
             command = [sys.executable, "-m", f"streampay_{service}"]
             self.supervisor.spawn(name, command, env={**self.config.service_env(), **env}, cwd=ROOT)
-        self._wait(name, lambda: self._probe(service, env), 120)
+        if service == "gateway":
+            port = env.get("GATEWAY_PORT", str(self.config.gateway_port))
+            self._wait(name, lambda: http_ok(f"http://127.0.0.1:{port}/healthz"), 120)
+        else:
+            self._wait(name, lambda: self._probe(service, env), 120)
 
     def stop_service(self, name: str) -> None:
         self.supervisor.stop(name)

@@ -1,0 +1,236 @@
+"""A steady mixed load over HTTP, sent the way a careful client sends it.
+
+Users pay each other, ask each other for money, pay and decline the requests addressed to them.
+Every command has its own `Idempotency-Key`; until it has a final answer it is sent again with
+the same key (on a broken connection, a 5xx or 503, a `202 Accepted`, or a 409 "still in
+progress"), after a short back-off, moving to another gateway when one does not answer. Every
+HTTP answer is kept, so the checks can hold each key to one answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import time
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import aiohttp
+
+from streampay_contracts import PayCommand, RequestCommand, codec, encode
+from streampay_contracts.replies import RequestReply
+
+RETRY_FOR_S = 180.0
+"""How long a command is retried before the client gives up (counted as lost)."""
+ATTEMPT_TIMEOUT_S = 15.0
+
+
+@dataclass(frozen=True)
+class Member:
+    user_id: str
+    token: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: bytes
+    gateway: str
+    replayed: bool
+    retry_after: bool
+
+
+@dataclass
+class Command:
+    """One intended command and every answer it got."""
+
+    kind: str
+    """pay, request, pay-request or decline."""
+    actor: Member
+    path: str
+    body: bytes
+    key: str = field(default_factory=lambda: uuid.uuid4().hex)
+    cid: str | None = None
+    answers: list[Answer] = field(default_factory=list)
+    copies: int = 1
+    """How many times it is sent at once (each copy retried on its own)."""
+    attempts: int = 0
+    errors: int = 0
+    final: Answer | None = None
+
+    @property
+    def retried(self) -> bool:
+        return self.attempts > self.copies
+
+
+def transient(status: int, retry_after: bool) -> bool:
+    """Not an answer to the command yet: ask again with the same key."""
+    return status == 202 or status >= 500 or (status == 409 and retry_after)
+
+
+@dataclass
+class Load:
+    """Commands at a steady rate over `gateways`; each is sent `copies` times at once, on
+    different gateways when there are enough (a duplicate storm when > 1)."""
+
+    urls: dict[str, str]
+    """Gateway name → base URL."""
+    members: list[Member]
+    rng: random.Random
+    copies: int = 1
+    commands: list[Command] = field(default_factory=list)
+    open_requests: dict[str, list[str]] = field(default_factory=dict)
+    """Payer id → ids of the open requests addressed to them (learnt from 201 answers)."""
+    _request_payments: dict[str, bytes] = field(default_factory=dict)
+    """Request id → the body of the payment that settles it."""
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def run(self, http: aiohttp.ClientSession, rate: float, seconds: float) -> None:
+        """Start `rate` commands a second for `seconds` (open loop); return when all are sent."""
+        started = time.monotonic()
+        for n in range(int(rate * seconds)):
+            delay = started + n / rate - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            command = self._next()
+            command.copies = self.copies
+            self.commands.append(command)
+            self._tasks.append(asyncio.create_task(self._deliver(http, command)))
+
+    async def settle(self) -> None:
+        """Wait for every command to have its final answer (or to be given up)."""
+        await asyncio.gather(*self._tasks)
+
+    # -- what to send ----------------------------------------------------------------------
+
+    def _next(self) -> Command:
+        actor = self.rng.choice(self.members)
+        roll = self.rng.random()
+        waiting = self.open_requests.get(actor.user_id, [])
+        if roll < 0.15 and waiting:
+            request_id = waiting.pop(0)
+            return Command("pay-request", actor, "/pay", self._pay_body(actor, request_id))
+        if roll < 0.20 and waiting:
+            request_id = waiting.pop(0)
+            path = f"/payment-requests/{request_id}/decline"
+            return Command("decline", actor, path, b'{"reason":"not now"}')
+        if roll < 0.40:
+            other = self._other(actor)
+            amount = self._amount()
+            body = encode(RequestCommand(user_id=other.user_id, amount=amount, notes="faults"))
+            return Command("request", actor, "/request", body)
+        return Command("pay", actor, "/pay", self._pay_body(actor, None))
+
+    def _other(self, actor: Member) -> Member:
+        return self.rng.choice([m for m in self.members if m is not actor])
+
+    def _amount(self) -> Decimal:
+        return Decimal(self.rng.randint(1, 1500)) / 100
+
+    def _pay_body(self, actor: Member, request_id: str | None) -> bytes:
+        if request_id is not None:  # exactly what the request asks for
+            return self._request_payments[request_id]
+        other = self._other(actor)
+        return encode(PayCommand(user_id=other.user_id, amount=self._amount(), notes="faults"))
+
+    # -- sending -----------------------------------------------------------------------------
+
+    async def _deliver(self, http: aiohttp.ClientSession, command: Command) -> None:
+        names = list(self.urls)
+        first = self.rng.randrange(len(names))
+        copies = [names[(first + n) % len(names)] for n in range(self.copies)]
+        await asyncio.gather(*(self._until_final(http, command, name) for name in copies))
+        if command.final is not None and command.kind == "request":
+            self._learn_request(command)
+
+    async def _until_final(self, http: aiohttp.ClientSession, command: Command, name: str) -> None:
+        names = list(self.urls)
+        deadline = time.monotonic() + RETRY_FOR_S
+        backoff = 0.2
+        while time.monotonic() < deadline:
+            command.attempts += 1
+            answer = await self._attempt(http, command, name)
+            if answer is None:  # no HTTP answer: try another gateway
+                command.errors += 1
+                name = names[(names.index(name) + 1) % len(names)]
+            else:
+                command.answers.append(answer)
+                if not transient(answer.status, answer.retry_after):
+                    if command.final is None:
+                        command.final = answer
+                    return
+            await asyncio.sleep(backoff * (0.5 + self.rng.random()))
+            backoff = min(backoff * 2, 2.0)
+
+    async def _attempt(
+        self, http: aiohttp.ClientSession, command: Command, name: str
+    ) -> Answer | None:
+        headers = {
+            "Authorization": f"Bearer {command.actor.token}",
+            "Idempotency-Key": command.key,
+            "Content-Type": "application/json",
+        }
+        timeout = aiohttp.ClientTimeout(total=ATTEMPT_TIMEOUT_S)
+        url = self.urls[name] + command.path
+        try:
+            async with http.post(url, data=command.body, headers=headers, timeout=timeout) as r:
+                body = await r.read()
+                location = r.headers.get("Content-Location") or r.headers.get("Location") or ""
+                if location and command.cid is None:
+                    command.cid = location.rsplit("/", 1)[-1]
+                replayed = r.headers.get("Idempotent-Replayed") == "true"
+                return Answer(r.status, body, name, replayed, "Retry-After" in r.headers)
+        except (aiohttp.ClientError, TimeoutError, ConnectionError):
+            return None
+
+    def _learn_request(self, command: Command) -> None:
+        final = command.final
+        if final is None or final.status != 201:
+            return
+        request_id = codec.decode(final.body, RequestReply).id
+        asked = codec.decode(command.body, RequestCommand)
+        self._request_payments[request_id] = encode(
+            PayCommand(user_id=command.actor.user_id, amount=asked.amount, request_id=request_id)
+        )
+        self.open_requests.setdefault(asked.user_id, []).append(request_id)
+
+
+async def sign_in(http: aiohttp.ClientSession, url: str, username: str) -> Member:
+    """A new user: a token, and the profile that grants the starting balance."""
+    profile = {"username": username, "name": username.title()}
+    async with http.post(f"{url}/auth/token", json=profile) as response:
+        response.raise_for_status()
+        token = (await response.json())["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    for _ in range(60):
+        with contextlib.suppress(aiohttp.ClientError):
+            async with http.put(f"{url}/current-user", json=profile, headers=headers) as response:
+                if response.status == 204:
+                    return Member(f"local|{username}", token)
+        await asyncio.sleep(0.5)
+    raise RuntimeError(f"could not save the profile of {username}")
+
+
+def outcome_counts(commands: list[Command]) -> dict[str, Any]:
+    """How the load went: commands, final statuses, retries, and what never got an answer."""
+    finals: dict[str, int] = {}
+    for command in commands:
+        status = str(command.final.status) if command.final else "none"
+        finals[status] = finals.get(status, 0) + 1
+    kinds: dict[str, int] = {}
+    for command in commands:
+        kinds[command.kind] = kinds.get(command.kind, 0) + 1
+    return {
+        "commands": len(commands),
+        "by_kind": kinds,
+        "final_status": dict(sorted(finals.items())),
+        "accepted": sum(1 for c in commands if c.final and c.final.status < 300),
+        "refused": sum(1 for c in commands if c.final and c.final.status >= 400),
+        "retried": sum(1 for c in commands if c.retried),
+        "attempts": sum(c.attempts for c in commands),
+        "replayed_answers": sum(1 for c in commands for a in c.answers if a.replayed),
+        "unanswered": sum(1 for c in commands if c.final is None),
+    }
