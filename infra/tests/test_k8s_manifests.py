@@ -405,3 +405,10 @@ def test_every_long_running_workload_has_a_budget_that_allows_a_drain(docs: list
     for budget in budgets:
         namespace = budget["metadata"]["namespace"]
         assert selected(docs, budget["spec"]["selector"]["matchLabels"], namespace)
+
+
+def test_every_partition_has_a_copy_on_each_broker(docs: list[Doc]) -> None:
+    """A broker can be lost (a drain, a failed node) without losing or pausing a partition."""
+    brokers = named(docs, "StatefulSet", "redpanda")["spec"]["replicas"]
+    shared = named(docs, "ConfigMap", "streampay-config")["data"]
+    assert int(shared["KAFKA_REPLICATION_FACTOR"]) == brokers

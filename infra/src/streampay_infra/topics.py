@@ -58,15 +58,20 @@ async def apply(
     partitions: int,
     specs: tuple[TopicSpec, ...],
     timeout_s: float = 60.0,
+    replication: int = 1,
 ) -> dict[str, str]:
-    """Make the broker's topics match `specs`; returns what was done per topic."""
+    """Make the broker's topics match `specs`, creating missing ones with `replication`
+    copies of each partition; returns what was done per topic."""
     admin = await connect_admin(bootstrap_servers, timeout_s)
     try:
         current = await describe(admin, [s.name for s in specs])
         missing = [s for s in specs if s.name not in current]
         if missing:
             await admin.create_topics(
-                [NewTopic(s.name, partitions, 1, topic_configs=s.configs()) for s in missing]
+                [
+                    NewTopic(s.name, partitions, replication, topic_configs=s.configs())
+                    for s in missing
+                ]
             )
             await _until_visible(admin, [s.name for s in missing], timeout_s)
         actions = {s.name: "created" for s in missing}
@@ -131,7 +136,14 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(_describe_cli(settings))
         return 0
     specs = topic_specs(replies_retention_ms=settings.replies_retention_ms)
-    actions = asyncio.run(apply(settings.kafka_bootstrap_servers, settings.kafka_partitions, specs))
+    actions = asyncio.run(
+        apply(
+            settings.kafka_bootstrap_servers,
+            settings.kafka_partitions,
+            specs,
+            replication=settings.kafka_replication_factor,
+        )
+    )
     for name, action in actions.items():
         print(f"  topic {name:<22} {action}")
     return 0

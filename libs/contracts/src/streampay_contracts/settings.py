@@ -43,6 +43,10 @@ class KafkaSettings(BaseSettings):
     kafka_partitions: int = Field(default=3, ge=1)
     """Partitions of every topic; the same for all so that keys co-partition."""
 
+    kafka_replication_factor: int = Field(default=1, ge=1)
+    """Copies of every partition the topics are created with: 1 on a single local broker,
+    3 on a cluster (so a broker can be lost without losing or pausing a partition)."""
+
     replies_retention_ms: int = Field(default=DEFAULT_REPLIES_RETENTION_MS, gt=0)
     """How long replies are kept, which is also the idempotency window."""
 

@@ -40,7 +40,9 @@ async def prepare(settings: StreamsSettings) -> None:
         settings.kafka_partitions,
         settings.streams_app_id,
     )
-    await topics.prepare(bootstrap, partitions, app_id)
+    await topics.prepare(
+        bootstrap, partitions, app_id, replication=settings.kafka_replication_factor
+    )
 
 
 if __name__ == "__main__":

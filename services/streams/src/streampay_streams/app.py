@@ -20,6 +20,7 @@ def create_app(settings: StreamsSettings) -> faust.App:
         datadir=str(settings.streams_data_dir),
         store="memory://",
         topic_partitions=settings.kafka_partitions,
+        topic_replication_factor=settings.kafka_replication_factor,
         processing_guarantee="at_least_once",
         producer_acks=-1,
         consumer_auto_offset_reset="earliest",

@@ -29,12 +29,16 @@ class TopicsMismatchError(RuntimeError):
 
 
 async def prepare(
-    bootstrap_servers: str, partitions: int, app_id: str, timeout_s: float = 60
+    bootstrap_servers: str,
+    partitions: int,
+    app_id: str,
+    timeout_s: float = 60,
+    replication: int = 1,
 ) -> None:
     admin = await connect_admin(bootstrap_servers, timeout_s, retry_s=1)
     try:
         own = topics.streams_topic_specs(app_id)
-        await _create_missing(admin, own, partitions)
+        await _create_missing(admin, own, partitions, replication)
         counts = await _partition_counts(admin, [*READ, *(spec.name for spec in own)])
     finally:
         await admin.close()
@@ -44,13 +48,19 @@ async def prepare(
 
 
 async def _create_missing(
-    admin: AIOKafkaAdminClient, specs: tuple[topics.TopicSpec, ...], partitions: int
+    admin: AIOKafkaAdminClient,
+    specs: tuple[topics.TopicSpec, ...],
+    partitions: int,
+    replication: int,
 ) -> None:
     existing = set(await admin.list_topics())
     missing = [spec for spec in specs if spec.name not in existing]
     if not missing:
         return
-    new = [NewTopic(spec.name, partitions, 1, topic_configs=spec.configs()) for spec in missing]
+    new = [
+        NewTopic(spec.name, partitions, replication, topic_configs=spec.configs())
+        for spec in missing
+    ]
     with contextlib.suppress(TopicAlreadyExistsError):  # another worker was first
         await admin.create_topics(new)
     log.info("created topics", topics=[spec.name for spec in missing], partitions=partitions)
