@@ -5,9 +5,11 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
 from streampay_contracts import topics
+from streampay_streams.adapters.store import CHANGELOG_CONFIGS
 from streampay_streams.adapters.topics import prepare
 
 pytestmark = pytest.mark.integration
@@ -26,3 +28,24 @@ async def test_a_first_worker_creates_its_own_topics_and_starts(kafka: str) -> N
     finally:
         await admin.close()
     assert {item["topic"]: len(item["partitions"]) for item in described} == dict.fromkeys(names, 3)
+
+
+async def test_an_existing_changelog_gets_the_compaction_that_bounds_recovery(kafka: str) -> None:
+    """A changelog made before (with Faust's defaults: a segment closes only after 1 GiB or a
+    week, so nothing is ever compacted and a restart reads every change ever made) is given
+    the small segments new changelogs get, so the broker compacts it."""
+    app_id = f"prepare-{uuid.uuid4().hex[:8]}"
+    changelog = f"{app_id}-accounts-changelog"
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka)
+    await admin.start()
+    try:
+        await admin.create_topics(
+            [NewTopic(changelog, 3, 1, topic_configs={"cleanup.policy": "compact"})]
+        )
+        await prepare(kafka, 3, app_id)
+        resource = ConfigResource(ConfigResourceType.TOPIC, changelog)
+        (response,) = await admin.describe_configs([resource])
+    finally:
+        await admin.close()
+    entries = {entry[0]: entry[1] for entry in response.resources[0][4]}
+    assert {name: entries[name] for name in CHANGELOG_CONFIGS} == CHANGELOG_CONFIGS

@@ -25,6 +25,17 @@ from streampay_streams.domain.effects import Emit
 
 HOUR_MS = 3_600_000
 
+CHANGELOG_CONFIGS = {
+    "cleanup.policy": "compact",
+    # The broker compacts only closed segments. Closing one every 4 MiB or every hour,
+    # whichever comes first, and cleaning once a fifth of the log is superseded, keeps what a
+    # recovering worker reads close to one record per account, however long the history.
+    "segment.bytes": str(4 * 1024 * 1024),
+    "segment.ms": str(HOUR_MS),
+    "min.cleanable.dirty.ratio": "0.2",
+}
+"""Topic configs of every table's changelog (set at creation, and on existing ones at start)."""
+
 
 class StoredRecord(WireModel):
     """A record waiting in an outbox; the value is the encoded JSON (None: a tombstone)."""
@@ -82,8 +93,7 @@ class CodecTable(faust.Table[bytes, Any]):
             value_type=bytes,
             partitions=partitions,
             beacon=app.tables.beacon,
-            # Let the broker compact the changelog hourly, which bounds what recovery reads.
-            extra_topic_configs={"segment.ms": str(HOUR_MS)},
+            extra_topic_configs=CHANGELOG_CONFIGS,
         )
         self.model = model
 

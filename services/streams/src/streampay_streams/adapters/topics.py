@@ -14,10 +14,12 @@ import contextlib
 
 import structlog
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import TopicAlreadyExistsError
 
 from streampay_contracts import topics
 from streampay_contracts.kafka import connect_admin
+from streampay_streams.adapters.store import CHANGELOG_CONFIGS
 
 log = structlog.get_logger(__name__)
 
@@ -39,6 +41,7 @@ async def prepare(
     try:
         own = topics.streams_topic_specs(app_id)
         await _create_missing(admin, own, partitions, replication)
+        await _configure_changelogs(admin, app_id)
         counts = await _partition_counts(admin, [*READ, *(spec.name for spec in own)])
     finally:
         await admin.close()
@@ -64,6 +67,20 @@ async def _create_missing(
     with contextlib.suppress(TopicAlreadyExistsError):  # another worker was first
         await admin.create_topics(new)
     log.info("created topics", topics=[spec.name for spec in missing], partitions=partitions)
+
+
+async def _configure_changelogs(admin: AIOKafkaAdminClient, app_id: str) -> None:
+    """Give the tables' existing changelogs the configs new ones are created with (Faust
+    creates a changelog once and never updates it), so an upgrade compacts them too."""
+    changelogs = [
+        name
+        for name in await admin.list_topics()
+        if name.startswith(f"{app_id}-") and name.endswith("-changelog")
+    ]
+    if changelogs:
+        await admin.alter_configs(
+            [ConfigResource(ConfigResourceType.TOPIC, n, CHANGELOG_CONFIGS) for n in changelogs]
+        )
 
 
 async def _partition_counts(
