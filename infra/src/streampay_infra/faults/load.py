@@ -23,7 +23,7 @@ import aiohttp
 from streampay_contracts import PayCommand, RequestCommand, codec, encode
 from streampay_contracts.replies import RequestReply
 
-RETRY_FOR_S = 180.0
+RETRY_FOR_S = 240.0
 """How long a command is retried before the client gives up (counted as lost)."""
 ATTEMPT_TIMEOUT_S = 15.0
 
