@@ -6,6 +6,7 @@ import uvicorn
 
 from streampay_gateway.app import create_app
 from streampay_gateway.config import GatewaySettings
+from streampay_gateway.serving import guarded_protocol
 
 
 def main() -> None:
@@ -17,6 +18,7 @@ def main() -> None:
         log_level=settings.log_level.lower(),
         access_log=False,  # the gateway logs requests itself, without query strings (tokens)
         proxy_headers=True,
+        http=guarded_protocol(settings.http_head_timeout_seconds, settings.http_max_head_bytes),
     )
 
 

@@ -42,6 +42,11 @@ class GatewaySettings(KafkaSettings):
     """How long a command waits for its reply before the answer is 202 with a Location."""
     long_poll_max_seconds: float = Field(default=30.0, ge=0, le=300)
     """The cap on ``Prefer: wait=N``."""
+    http_head_timeout_seconds: float = Field(default=15.0, gt=0, le=300)
+    """A request line and headers not complete this long after they began (or after the
+    connection opened) get 408 and the connection is closed: no slowloris, no idle sockets."""
+    http_max_head_bytes: int = Field(default=64 * 1024, ge=8 * 1024)
+    """A larger request line and headers get 431; they are never buffered beyond this."""
     max_body_bytes: int = Field(default=16 * 1024, ge=1024)
     """Larger command bodies are refused with 413 before they are parsed."""
     replies_index_max_entries: int = Field(default=1_000_000, ge=1000)

@@ -1,0 +1,148 @@
+"""The HTTP server's own guards: a client must send its request head promptly and briefly.
+
+uvicorn's httptools protocol keeps a connection that has not finished sending its request head
+for as long as the client likes, and buffers a head of any size. So a socket that connects and
+says nothing, a "slowloris" that sends a header line every few seconds, or a request carrying a
+10 MB header each held a file descriptor and memory for ever, and enough of them starve the
+gateway. :func:`guarded_protocol` adds the two limits web servers have (nginx's
+``client_header_timeout`` and ``large_client_header_buffers``):
+
+- a request head (request line and headers) must be complete within ``head_timeout_s`` of the
+  connection opening or of its first byte; otherwise ``408`` problem+json and the connection
+  is closed (a connection that sent nothing at all is just closed);
+- a request head larger than ``max_head_bytes`` is answered ``431`` problem+json and closed,
+  and is never buffered beyond the limit (plus at most one read of the socket).
+
+Bodies are bounded by the routes themselves (:mod:`.bodies`); the time between requests on a
+kept-alive connection by uvicorn's own keep-alive timeout; a response being streamed (a live
+view) is never interrupted by these guards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from streampay_contracts import Problem, encode
+from streampay_contracts.headers import PROBLEM_CONTENT_TYPE
+
+
+def problem_bytes(status: int, reason: str, detail: str) -> bytes:
+    """A complete ``Connection: close`` HTTP/1.1 response carrying a problem+json body."""
+    body = encode(Problem.of(status, detail))
+    head = (
+        f"HTTP/1.1 {status} {reason}\r\n"
+        f"content-type: {PROBLEM_CONTENT_TYPE}\r\n"
+        f"content-length: {len(body)}\r\n"
+        "connection: close\r\n\r\n"
+    )
+    return head.encode("ascii") + body
+
+
+class GuardedHttpToolsProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol with a deadline and a size limit on each request head."""
+
+    head_timeout_s: float = 15.0
+    max_head_bytes: int = 64 * 1024
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._head_timer: asyncio.TimerHandle | None = None
+        self._in_head = True
+        """Waiting for (the rest of) a request head: from the connection or a message's start."""
+        self._head_begun = False
+        """Some byte of the current request head has arrived."""
+        self._head_bytes = 0
+        self._refused = False
+
+    # -- connection ------------------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)  # type: ignore[arg-type]
+        self._arm()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self._refused:
+            return
+        head_was_open = self._in_head
+        super().data_received(data)
+        if self._in_head and head_was_open and not self.transport.is_closing():
+            self._head_bytes += len(data)
+            if self._head_bytes > self.max_head_bytes:
+                self._refuse(self._too_large())
+
+    # -- parser callbacks ------------------------------------------------------------------
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._in_head, self._head_begun, self._head_bytes = True, True, 0
+        if self._head_timer is None and self._idle():
+            self._arm()
+
+    def on_headers_complete(self) -> None:
+        self._in_head, self._head_begun, self._head_bytes = False, False, 0
+        self._disarm()
+        size = len(self.url) + sum(len(name) + len(value) + 4 for name, value in self.headers)
+        if size > self.max_head_bytes:  # it all came in one read of the socket
+            self._refuse(self._too_large())
+            return
+        super().on_headers_complete()
+
+    def on_body(self, body: bytes) -> None:
+        if not self._refused:
+            super().on_body(body)
+
+    def on_message_complete(self) -> None:
+        if not self._refused:
+            super().on_message_complete()
+
+    # -- the deadline ----------------------------------------------------------------------
+
+    def _idle(self) -> bool:
+        """No response is being sent on this connection (so a 408 cannot cut into one)."""
+        return self.cycle is None or self.cycle.response_complete
+
+    def _arm(self) -> None:
+        self._disarm()
+        self._head_timer = self.loop.call_later(self.head_timeout_s, self._on_head_timeout)
+
+    def _disarm(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _on_head_timeout(self) -> None:
+        self._head_timer = None
+        if not self._in_head or not self._idle() or self.transport.is_closing():
+            return
+        if not self._head_begun:
+            self.transport.close()  # connected and said nothing: nothing to answer
+            return
+        seconds = f"{self.head_timeout_s:g}"
+        detail = f"the request line and headers must arrive within {seconds} s"
+        self._refuse(problem_bytes(408, "Request Timeout", detail))
+
+    def _too_large(self) -> bytes:
+        detail = f"the request line and headers must be at most {self.max_head_bytes} bytes"
+        return problem_bytes(431, "Request Header Fields Too Large", detail)
+
+    def _refuse(self, response: bytes) -> None:
+        self._refused = True
+        self._disarm()
+        self.transport.write(response)
+        self.transport.close()
+
+
+def guarded_protocol(head_timeout_s: float, max_head_bytes: int) -> type[HttpToolsProtocol]:
+    """The protocol class for ``uvicorn.run(http=...)``, with these limits."""
+    return type(
+        "GatewayHttpProtocol",
+        (GuardedHttpToolsProtocol,),
+        {"head_timeout_s": head_timeout_s, "max_head_bytes": max_head_bytes},
+    )

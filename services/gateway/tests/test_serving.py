@@ -1,0 +1,139 @@
+"""The HTTP server's guards: request heads must come promptly and be of bounded size.
+
+A real uvicorn server on a loopback port, with the gateway's protocol class and short limits,
+talked to over raw sockets. Before these guards, a connection that never finished its request
+head was kept for ever and a head of any size was buffered whole.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from streampay_gateway.__main__ import main
+from streampay_gateway.serving import guarded_protocol
+
+pytestmark = pytest.mark.unit
+
+TIMEOUT_S, MAX_HEAD = 0.5, 8 * 1024
+
+
+async def hello(_: Request) -> Response:
+    return JSONResponse({"hello": "world"})
+
+
+async def slow_stream(_: Request) -> Response:
+    async def chunks() -> AsyncIterator[bytes]:
+        for n in range(6):
+            yield f"data: {n}\n\n".encode()
+            await asyncio.sleep(TIMEOUT_S / 2)
+
+    return StreamingResponse(chunks(), media_type="text/event-stream")
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def server() -> AsyncIterator[int]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    app = Starlette(routes=[Route("/hello", hello), Route("/stream", slow_stream)])
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        http=guarded_protocol(TIMEOUT_S, MAX_HEAD),
+        log_level="warning",
+        lifespan="off",
+    )
+    served = uvicorn.Server(config)
+    task = asyncio.create_task(served.serve())
+    while not served.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
+        await asyncio.sleep(0.01)
+    yield port
+    served.should_exit = True
+    await asyncio.wait_for(task, 10)
+
+
+async def exchange(port: int, *parts: bytes, pause: float = 0.0) -> bytes:
+    """Send ``parts`` (``pause`` s apart) and read until the server closes; at most 10 s."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        for part in parts:
+            writer.write(part)
+            await writer.drain()
+            await asyncio.sleep(pause)
+        return await asyncio.wait_for(reader.read(), 10)
+    except ConnectionResetError:
+        return b"<reset>"
+    finally:
+        writer.close()
+
+
+def status_and_problem(response: bytes) -> tuple[int, dict[str, object]]:
+    head, _, body = response.partition(b"\r\n\r\n")
+    assert b"content-type: application/problem+json" in head.lower(), head
+    return int(head.split(b" ")[1]), json.loads(body)
+
+
+async def test_a_connection_that_sends_nothing_is_closed(server: int) -> None:
+    started = asyncio.get_running_loop().time()
+    assert await exchange(server) == b""  # closed by the server, nothing said
+    assert asyncio.get_running_loop().time() - started < TIMEOUT_S + 5
+
+
+async def test_a_head_sent_too_slowly_gets_408(server: int) -> None:
+    parts = [b"GET /hello HTTP/1.1\r\n", b"Host: x\r\n", b"X-A: 1\r\n"]  # and no more
+    status, problem = status_and_problem(await exchange(server, *parts, pause=TIMEOUT_S / 5))
+    assert status == 408 and problem["status"] == 408
+    assert "within" in str(problem["detail"])
+
+
+async def test_a_head_over_the_limit_gets_431(server: int) -> None:
+    huge = b"GET /hello HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * (4 * 1024 * 1024) + b"\r\n\r\n"
+    response = await exchange(server, huge)
+    if response != b"<reset>":  # the client may still be writing when the server closes
+        status, problem = status_and_problem(response)
+        assert status == 431 and "at most" in str(problem["detail"])
+
+
+async def test_a_long_url_over_the_limit_gets_431(server: int) -> None:
+    url = b"GET /hello?q=" + b"a" * (MAX_HEAD * 4)
+    response = await exchange(server, url, b" HTTP/1.1\r\nHost: x\r\n\r\n")
+    if response != b"<reset>":
+        assert status_and_problem(response)[0] == 431
+
+
+async def test_ordinary_requests_and_long_responses_are_untouched(server: int) -> None:
+    head = b"GET /hello HTTP/1.1\r\nHost: x\r\nX-Fill: " + b"f" * (MAX_HEAD // 2) + b"\r\n"
+    response = await exchange(server, head, b"Connection: close\r\n\r\n", pause=TIMEOUT_S / 4)
+    assert response.startswith(b"HTTP/1.1 200") and response.endswith(b'{"hello":"world"}')
+    # A response that takes several timeouts to stream is never cut by the head deadline.
+    stream = b"GET /stream HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    streamed = await exchange(server, stream)
+    assert streamed.startswith(b"HTTP/1.1 200") and b"data: 5" in streamed
+    # Keep-alive: a second request on the same connection, after a pause, works too.
+    two = b"GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"
+    last = b"GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    both = await exchange(server, two, last, pause=TIMEOUT_S / 2)
+    assert both.count(b"HTTP/1.1 200") == 2
+
+
+def test_the_gateway_is_served_with_the_guards(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: dict[str, object] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: seen.update(kwargs))
+    monkeypatch.setenv("HTTP_HEAD_TIMEOUT_SECONDS", "7")
+    monkeypatch.setenv("HTTP_MAX_HEAD_BYTES", "10000")
+    main()
+    protocol = seen["http"]
+    assert isinstance(protocol, type)
+    assert protocol.head_timeout_s == 7 and protocol.max_head_bytes == 10000  # type: ignore[attr-defined]
