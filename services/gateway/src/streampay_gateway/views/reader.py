@@ -27,6 +27,11 @@ log = structlog.get_logger(__name__)
 Listener = Callable[[Record], None]
 
 
+BATCH_RECORDS = 200
+"""Records applied at once before the streams get a turn: well under a client's queue
+(``VIEWS_CLIENT_QUEUE``), so a burst on the topic cannot overflow a client that keeps up."""
+
+
 class TopicReader:
     """Reads one topic forever from the offsets :meth:`start_offsets` picks."""
 
@@ -140,7 +145,7 @@ class TopicReader:
     async def _consume(self, consumer: AIOKafkaConsumer) -> None:
         while True:
             try:
-                batches = await consumer.getmany(timeout_ms=500, max_records=2000)
+                batches = await consumer.getmany(timeout_ms=500, max_records=BATCH_RECORDS)
             except KafkaError as error:
                 log.warning("view reader could not fetch; retrying", topic=self.topic, error=error)
                 await asyncio.sleep(1)
@@ -149,6 +154,7 @@ class TopicReader:
                 for message in messages:
                     self.apply(from_kafka(message, self.model), message.partition, message.offset)
             await self._advance(consumer)
+            await asyncio.sleep(0)  # let every stream take what it was just given
 
     def apply(self, record: Record | None, partition: int, offset: int) -> None:
         """Store one record, advance past it and tell every listener, all in one step."""

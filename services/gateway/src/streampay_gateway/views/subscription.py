@@ -94,7 +94,12 @@ class Subscription:
         return self._queue.empty()
 
     async def next(self, seconds: float) -> Item | None:
-        """The next live record; None after ``seconds``, or once dropped (see :attr:`dropped`)."""
+        """The next live record; None after ``seconds``, or once dropped (see :attr:`dropped`).
+
+        A waiting record is taken at once, without a turn of the event loop, so a client whose
+        socket keeps accepting empties its queue as fast as the readers fill it."""
+        if not self._queue.empty():
+            return self._queue.get_nowait()
         try:
             return await asyncio.wait_for(self._queue.get(), max(seconds, 0))
         except TimeoutError:
