@@ -9,9 +9,7 @@ per accepted command, the audit, and every live view ending on the `balances` to
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -27,17 +25,18 @@ RESULTS: list[Result] = []
 
 
 @pytest.fixture(scope="module")
-def cluster() -> Iterator[Cluster]:
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    """The fault tier's own stack; its report is written next to it when the module ends."""
     raise_fd_limit()
-    with tempfile.TemporaryDirectory(prefix="streampay-faults-") as folder:
-        the_cluster = Cluster(Stack(cluster_config(Path(folder))))
-        try:
-            the_cluster.start()
-            yield the_cluster
-        finally:
-            the_cluster.stop()
-            if RESULTS:
-                print(f"\nfault tier report: {report.write(RESULTS, Path(folder).parent)}")
+    folder = tmp_path_factory.mktemp("faults")
+    the_cluster = Cluster(Stack(cluster_config(folder)))
+    try:
+        the_cluster.start()
+        yield the_cluster
+    finally:
+        the_cluster.stop()
+        if RESULTS:
+            print(f"\nfault tier report: {report.write(RESULTS, folder / 'report')}")
 
 
 @pytest.mark.timeout(420)
