@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
@@ -42,10 +43,19 @@ async def test_an_existing_changelog_gets_the_compaction_that_bounds_recovery(ka
         await admin.create_topics(
             [NewTopic(changelog, 3, 1, topic_configs={"cleanup.policy": "compact"})]
         )
+        for _ in range(100):  # an existing changelog: wait until the metadata lists it
+            if changelog in await admin.list_topics():
+                break
+            await asyncio.sleep(0.1)
         await prepare(kafka, 3, app_id)
         resource = ConfigResource(ConfigResourceType.TOPIC, changelog)
-        (response,) = await admin.describe_configs([resource])
+        for _ in range(100):  # the broker applies a config change a moment after accepting it
+            (response,) = await admin.describe_configs([resource])
+            entries = {entry[0]: entry[1] for entry in response.resources[0][4]}
+            configs = {name: entries[name] for name in CHANGELOG_CONFIGS}
+            if configs == CHANGELOG_CONFIGS:
+                break
+            await asyncio.sleep(0.1)
     finally:
         await admin.close()
-    entries = {entry[0]: entry[1] for entry in response.resources[0][4]}
-    assert {name: entries[name] for name in CHANGELOG_CONFIGS} == CHANGELOG_CONFIGS
+    assert configs == CHANGELOG_CONFIGS
