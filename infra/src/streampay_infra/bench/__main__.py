@@ -1,8 +1,9 @@
 """`python -m streampay_infra.bench [--full]` (`make bench`, `make bench-full`).
 
-Quick mode (a few minutes): command round trip at 100, 200 and 500 commands/s, freshness, and
-1,000 SSE clients. Full mode: rates up to the first one with errors (at most 3,000/s), and 1,000,
-5,000 and 10,000 SSE clients. The report goes to `reports/bench-<time>.{md,json}` and
+Quick mode (a few minutes): command round trip at 100, 200 and 500 commands/s, freshness,
+1,000 SSE clients, and SSE connect-to-`ready` with 10³ and 10⁵ records of history. Full mode:
+rates up to the first one with errors (at most 3,000/s), 1,000, 5,000 and 10,000 SSE clients,
+and 10³, 10⁵ and 10⁶ records of history. The report goes to `reports/bench-<time>.{md,json}` and
 `reports/bench-latest.md`.
 """
 
@@ -21,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from streampay_infra.bench import clients, report
+from streampay_infra.bench import clients, history, report
 from streampay_infra.bench.probes import Cpu, freshness, rss_kib
 from streampay_infra.stack import ROOT, Stack, StackConfig
 
@@ -30,6 +31,9 @@ QUICK_RATES = (100, 200, 500)
 FULL_RATES = (100, 200, 500, 1000, 1500, 2000, 3000)
 QUICK_FANOUT = (1000,)
 FULL_FANOUT = (1000, 5000, 10000)
+QUICK_HISTORY = (10**3, 10**5)
+FULL_HISTORY = (10**3, 10**5, 10**6)
+HISTORY_USER = "history0"
 
 
 def free_port() -> int:
@@ -85,6 +89,16 @@ async def _measure(stack: Stack, full: bool, seconds: float) -> dict[str, Any]:
     results["fanout"] = [
         await _fan_out(url, tokens[2], n, pids) for n in (FULL_FANOUT if full else QUICK_FANOUT)
     ]
+    async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+        profile = {"username": HISTORY_USER, "name": "History"}
+        token = (await http.post("/auth/token", json=profile)).raise_for_status().json()
+    results["history"] = await history.measure(
+        url,
+        stack.config.bootstrap_servers,
+        token["access_token"],
+        f"local|{HISTORY_USER}",
+        FULL_HISTORY if full else QUICK_HISTORY,
+    )
     return results
 
 

@@ -141,7 +141,17 @@ def markdown(results: dict[str, Any]) -> str:
         )
     lines += [
         "",
-        "Not measured yet: connect-to-ready against 10³/10⁵/10⁶ records of history.",
+        "## View cost against history (SSE connect → `ready`, one client at a time)",
         "",
+        "| records on balance-histories and activities | written in s | gateway read them in s "
+        "| /balance-histories p50/p99 ms | /activities p50/p99 ms |",
+        "|---|---|---|---|---|",
     ]
+    for run in results.get("history", []):
+        h, a = run["balance_histories_ms"], run["activities_ms"]
+        lines.append(
+            f"| {run['records']:,} | {run['write_s']} | {run['gateway_caught_up_s']} "
+            f"| {h['p50']} / {h['p99']} | {a['p50']} / {a['p99']} |"
+        )
+    lines.append("")
     return "\n".join(lines)
