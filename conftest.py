@@ -7,19 +7,12 @@ running `make up` is never disturbed. Unit tests use none of this and need no br
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from streampay_infra.stack import Stack, StackConfig
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from streampay_infra.stack import Stack, scratch_config
 
 
 @pytest.fixture(scope="session")
@@ -30,18 +23,9 @@ def stack_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def stack(stack_dir: Path) -> Iterator[Stack]:
     """The test stack; its broker is started by `kafka`, its services by `services`."""
-    config = StackConfig(
-        run_dir=stack_dir / "run",
-        data_dir=stack_dir / "data",
-        kafka_port=free_port(),
-        controller_port=free_port(),
-        gateway_port=free_port(),
-        build_frontend=False,
-        # The simulation pays, requests and tops up whoever exists, test users included, so
-        # it runs only in the tests that are about it (they start it themselves).
-        services=("streams", "gateway"),
-        say=lambda line: None,
-    )
+    # The simulation pays, requests and tops up whoever exists, test users included, so it
+    # runs only in the tests that are about it (they start it themselves).
+    config = scratch_config(stack_dir)
     test_stack = Stack(config)
     yield test_stack
     test_stack.down()

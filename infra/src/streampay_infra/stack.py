@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -69,6 +70,31 @@ class StackConfig:
             "PYTHONUNBUFFERED": "1",
             **self.env,
         }
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def scratch_config(
+    folder: Path, say: Callable[[str], None] | None = None, env: dict[str, str] | None = None
+) -> StackConfig:
+    """A stack of its own in `folder` on free loopback ports (broker, streams worker, gateway;
+    no web app build), as the tests, the bench and the fault tier run it beside `make up`."""
+    return StackConfig(
+        run_dir=folder / "run",
+        data_dir=folder / "data",
+        kafka_port=free_port(),
+        controller_port=free_port(),
+        gateway_port=free_port(),
+        build_frontend=False,
+        services=("streams", "gateway"),
+        env=env or {},
+        say=say or (lambda line: None),
+    )
 
 
 class Stack:

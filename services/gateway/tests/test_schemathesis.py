@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -22,15 +21,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from streampay_infra.stack import free_port
+
 pytestmark = pytest.mark.integration
 
 MIN_CASES = 5000
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def ready(base: str) -> bool:

@@ -31,7 +31,7 @@ from streampay_contracts import headers, topics
 from streampay_contracts.headers import PROBLEM_CONTENT_TYPE
 from streampay_gateway.signing import KEY_FILE, SigningKey
 from streampay_infra.stack import Stack
-from tests.e2e.gateway.conftest import SseStream
+from tests.e2e.gateway.conftest import SseStream, open_sse
 
 ISSUER, AUDIENCE = "streampay-dev", "streampay"
 
@@ -249,23 +249,8 @@ class Gateway:
     async def sse(
         self, path: str, token: str | None = None, **extra: str
     ) -> AsyncIterator[SseStream]:
-        hdrs = {"Accept": "text/event-stream", **extra}
-        if token:
-            hdrs["Authorization"] = f"Bearer {token}"
-        timeout = httpx.Timeout(15, read=None)
-        async with (
-            httpx.AsyncClient(base_url=self.base_url, timeout=timeout) as client,
-            client.stream("GET", path, headers=hdrs) as response,
-        ):
-            assert response.status_code == 200, (await response.aread()).decode()
-            stream = SseStream(response)
-            pump = asyncio.create_task(stream.pump())
-            try:
-                yield stream
-            finally:
-                pump.cancel()
-                with suppress(asyncio.CancelledError, httpx.HTTPError):
-                    await pump
+        async with open_sse(self.base_url, path, token, extra) as stream:
+            yield stream
 
     async def snapshot(self, path: str, who: Person, **extra: str) -> list[dict[str, Any]]:
         """The data of every event a fresh stream sends before ``ready``."""

@@ -143,25 +143,33 @@ class LiveKit:
     async def sse(
         self, path: str, token: str, last_event_id: str | None = None
     ) -> AsyncIterator[SseStream]:
-        headers = {"Accept": "text/event-stream"}
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        if last_event_id:
-            headers["Last-Event-ID"] = last_event_id
-        timeout = httpx.Timeout(10, read=None)
-        async with (
-            httpx.AsyncClient(base_url=self.base_url, timeout=timeout) as client,
-            client.stream("GET", path, headers=headers) as response,
-        ):
-            assert response.status_code == 200, (await response.aread()).decode()
-            stream = SseStream(response, last_id=last_event_id)
-            pump = asyncio.create_task(stream.pump())
-            try:
-                yield stream
-            finally:
-                pump.cancel()
-                with suppress(asyncio.CancelledError, httpx.HTTPError):
-                    await pump
+        headers = {"Last-Event-ID": last_event_id} if last_event_id else {}
+        async with open_sse(self.base_url, path, token, headers) as stream:
+            yield stream
+
+
+@asynccontextmanager
+async def open_sse(
+    base_url: str, path: str, token: str | None, headers: dict[str, str], connect_s: float = 15
+) -> AsyncIterator[SseStream]:
+    """An SSE stream of ``path`` that must open with 200, read in the background while in use."""
+    sent = {"Accept": "text/event-stream", **headers}
+    if token:
+        sent["Authorization"] = f"Bearer {token}"
+    timeout = httpx.Timeout(connect_s, read=None)
+    async with (
+        httpx.AsyncClient(base_url=base_url, timeout=timeout) as client,
+        client.stream("GET", path, headers=sent) as response,
+    ):
+        assert response.status_code == 200, (await response.aread()).decode()
+        stream = SseStream(response, last_id=sent.get("Last-Event-ID"))
+        pump = asyncio.create_task(stream.pump())
+        try:
+            yield stream
+        finally:
+            pump.cancel()
+            with suppress(asyncio.CancelledError, httpx.HTTPError):
+                await pump
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")

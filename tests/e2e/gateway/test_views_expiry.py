@@ -4,7 +4,6 @@ and an in-memory window small enough that resuming reads the gap back from Kafka
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -19,17 +18,12 @@ from aiokafka import AIOKafkaProducer
 from streampay_contracts import Activity, ActivityEvent, encode, loads, topics
 from streampay_gateway.app import create_app
 from streampay_gateway.config import GatewaySettings
+from streampay_infra.stack import free_port
 from tests.e2e.gateway.conftest import LiveKit
 
 pytestmark = pytest.mark.e2e
 
 Gateway = Callable[..., AbstractAsyncContextManager[LiveKit]]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import socket
 import tempfile
 import time
 import uuid
@@ -24,7 +23,7 @@ import httpx
 
 from streampay_infra.bench import clients, history, report
 from streampay_infra.bench.probes import Cpu, freshness, rss_kib
-from streampay_infra.stack import ROOT, Stack, StackConfig
+from streampay_infra.stack import ROOT, Stack, scratch_config
 
 USERS = 40
 QUICK_RATES = (100, 200, 500)
@@ -36,12 +35,6 @@ FULL_HISTORY = (10**3, 10**5, 10**6)
 HISTORY_USER = "history0"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m streampay_infra.bench")
     parser.add_argument("--full", action="store_true", help="every rate and fan-out size")
@@ -51,7 +44,7 @@ def main() -> None:
     clients.raise_fd_limit()  # inherited by the gateway, which holds one file per client
     seconds = args.seconds or (20.0 if args.full else 8.0)
     with tempfile.TemporaryDirectory(prefix="streampay-bench-") as folder:
-        stack = Stack(_config(Path(folder)))
+        stack = Stack(scratch_config(Path(folder), say=lambda line: print(line, flush=True)))
         try:
             print("• starting a stack of its own (broker, streams, gateway)", flush=True)
             stack.up()
@@ -59,19 +52,6 @@ def main() -> None:
         finally:
             stack.down()
     _write(results, args.out)
-
-
-def _config(folder: Path) -> StackConfig:
-    return StackConfig(
-        run_dir=folder / "run",
-        data_dir=folder / "data",
-        kafka_port=free_port(),
-        controller_port=free_port(),
-        gateway_port=free_port(),
-        build_frontend=False,
-        services=("streams", "gateway"),
-        say=lambda line: print(line, flush=True),
-    )
 
 
 async def _measure(stack: Stack, full: bool, seconds: float) -> dict[str, Any]:

@@ -7,33 +7,16 @@ process is killed, restarted or joins.
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from streampay_infra.stack import Stack, StackConfig
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from streampay_infra.stack import Stack, StackConfig, free_port, scratch_config
 
 
 def cluster_config(folder: Path, say: Callable[[str], None] | None = None) -> StackConfig:
-    """A stack on free loopback ports in `folder`, without the web app build."""
-    return StackConfig(
-        run_dir=folder / "run",
-        data_dir=folder / "data",
-        kafka_port=free_port(),
-        controller_port=free_port(),
-        gateway_port=free_port(),
-        build_frontend=False,
-        services=("streams", "gateway"),
-        env={"STREAMS_SESSION_TIMEOUT_MS": "6000", "LOG_LEVEL": "INFO"},
-        say=say or (lambda line: None),
-    )
+    """A stack on free loopback ports in `folder`; workers notice a killed peer within 6 s."""
+    return scratch_config(folder, say, env={"STREAMS_SESSION_TIMEOUT_MS": "6000"})
 
 
 @dataclass
@@ -53,10 +36,6 @@ class Cluster:
 
     def url(self, gateway: str) -> str:
         return f"http://127.0.0.1:{self.gateway_ports[gateway]}"
-
-    @property
-    def gateways(self) -> list[str]:
-        return [name for name in self.gateway_ports if self.stack.supervisor.is_running(name)]
 
     def start(self) -> None:
         self.stack.up()

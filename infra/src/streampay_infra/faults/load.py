@@ -59,6 +59,7 @@ class Command:
     """How many times it is sent at once (each copy retried on its own)."""
     attempts: int = 0
     errors: int = 0
+    """Attempts that got no HTTP answer at all (connection refused or broken, timed out)."""
     final: Answer | None = None
 
     @property
@@ -231,6 +232,7 @@ def outcome_counts(commands: list[Command]) -> dict[str, Any]:
         "refused": sum(1 for c in commands if c.final and c.final.status >= 400),
         "retried": sum(1 for c in commands if c.retried),
         "attempts": sum(c.attempts for c in commands),
+        "no_http_answer": sum(c.errors for c in commands),
         "replayed_answers": sum(1 for c in commands for a in c.answers if a.replayed),
         "unanswered": sum(1 for c in commands if c.final is None),
     }

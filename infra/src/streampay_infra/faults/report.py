@@ -64,8 +64,9 @@ def markdown(report: dict[str, Any]) -> str:
             f"{load['sse_clients']} SSE clients; profile {s['profile']}, took {s['seconds']} s.",
             f"- Commands: {counts['commands']} ({_pairs(counts['by_kind'])}); final answers "
             f"{_pairs(counts['final_status'])}; {counts['retried']} retried "
-            f"({counts['attempts']} HTTP attempts, {counts['replayed_answers']} replayed "
-            f"answers); {counts['unanswered']} without an answer.",
+            f"({counts['attempts']} HTTP attempts, {counts['no_http_answer']} of them "
+            f"without an HTTP answer, {counts['replayed_answers']} replayed answers); "
+            f"{counts['unanswered']} without a final answer.",
             "- Faults:",
             *(f"    - `{line}`" for line in s["faults"]),
             "",
