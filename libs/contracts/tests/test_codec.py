@@ -80,6 +80,17 @@ def test_dumps_refuses_non_finite_decimals() -> None:
         dumps({"amount": Decimal("NaN")})
 
 
+def test_dumps_writes_what_the_fast_encoder_cannot_take_exactly() -> None:
+    huge = 10**40  # beyond 64 bits: written by the fallback encoder, digit for digit
+    assert dumps({"n": huge, "amount": Decimal("0.10")}) == f'{{"n":{huge},"amount":0.10}}'.encode()
+    assert dumps({1: Decimal("-7.05")}) == b'{"1":-7.05}'
+
+
+def test_dumps_refuses_what_is_not_json() -> None:
+    with pytest.raises(TypeError):
+        dumps({"when": object()})
+
+
 def test_pay_command_round_trips_exactly() -> None:
     command = decode(b'{"userId":"local|bob","amount":25.5}', PayCommand)
     assert command.user_id == "local|bob"

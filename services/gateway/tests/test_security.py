@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -88,6 +89,38 @@ async def test_a_valid_token_gives_the_principal(verifier: TokenVerifier, key: S
     assert principal.user_id == "local|alice"
     assert principal.scopes == {"read:users", "write:pay"}
     assert principal.expires_at == payload["exp"]
+
+
+class CountingKeys(StaticKeys):
+    """Static keys that count how often a key is looked up."""
+
+    lookups = 0
+
+    async def key_for(self, kid: str) -> dict[str, Any] | None:
+        self.lookups += 1
+        return await super().key_for(kid)
+
+
+async def test_a_verified_token_is_remembered_not_checked_again(key: SigningKey) -> None:
+    keys = CountingKeys([key.public_jwk])
+    verifier = TokenVerifier(keys, ISSUER, AUDIENCE, leeway_s=5)
+    token = sign(key, claims())
+    first = await verifier.verify(token)
+    assert await verifier.verify(token) == first
+    assert keys.lookups == 1
+    tampered = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    await refusal(verifier, tampered)  # another text is checked in full, and refused
+    assert keys.lookups == 2
+
+
+async def test_a_remembered_token_still_expires(key: SigningKey) -> None:
+    verifier = TokenVerifier(StaticKeys([key.public_jwk]), ISSUER, AUDIENCE, leeway_s=0)
+    now = int(time.time())
+    token = sign(key, claims(iat=now, nbf=now, exp=now + 1))
+    assert await verifier.verify(token)
+    await asyncio.sleep(2.1)
+    error = await refusal(verifier, token)
+    assert "expired" in (error.problem.detail or "")
 
 
 async def test_alg_none_is_refused(verifier: TokenVerifier, key: SigningKey) -> None:

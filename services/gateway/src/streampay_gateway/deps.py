@@ -2,6 +2,8 @@
 
 Every component is built once by :mod:`.bootstrap` and kept on ``app.state``; routes ask for
 them by alias (``Settings``, ``Dispatcher``, ...) and never reach into ``app.state`` themselves.
+Dependencies are coroutines: FastAPI runs a plain ``def`` dependency in its thread pool, a
+thread hand-off per dependency per request that costs more than the dependency itself.
 """
 
 from __future__ import annotations
@@ -25,28 +27,28 @@ def components(request: Request) -> Components:
     return found
 
 
-def _settings(request: Request) -> GatewaySettings:
+async def _settings(request: Request) -> GatewaySettings:
     settings: GatewaySettings = request.app.state.settings
     return settings
 
 
-def _dispatcher(request: Request) -> CommandDispatcher:
+async def _dispatcher(request: Request) -> CommandDispatcher:
     return components(request).dispatcher
 
 
-def _broker(request: Request) -> Broker:
+async def _broker(request: Request) -> Broker:
     return components(request).broker
 
 
-def _users(request: Request) -> TopicTable[User]:
+async def _users(request: Request) -> TopicTable[User]:
     return components(request).users
 
 
-def _payment_requests(request: Request) -> TopicTable[PaymentRequest]:
+async def _payment_requests(request: Request) -> TopicTable[PaymentRequest]:
     return components(request).payment_requests
 
 
-def _signing_key(request: Request) -> SigningKey:
+async def _signing_key(request: Request) -> SigningKey:
     key = components(request).signing_key
     assert key is not None, "the sign-in routes exist only with the development provider"
     return key

@@ -52,6 +52,8 @@ class TopicFollower:
         return self._caught_up.is_set()
 
     async def wait_caught_up(self, patience_s: float) -> bool:
+        if self.caught_up:
+            return True  # the usual case, on every command: no timer, no task
         with suppress(TimeoutError):
             await asyncio.wait_for(self._caught_up.wait(), patience_s)
         return self.caught_up

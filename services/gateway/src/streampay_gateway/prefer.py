@@ -53,7 +53,7 @@ PREFER_DESCRIPTION = (
 )
 
 
-def preferences(
+async def preferences(
     request: Request,
     prefer: Annotated[str | None, Header(description=PREFER_DESCRIPTION)] = None,
 ) -> Preferences:

@@ -11,15 +11,22 @@ A failed check answers 401 with ``WWW-Authenticate: Bearer`` (RFC 6750); a valid
 lacks the route's scope answers 403 ``insufficient_scope``. The token is read from
 ``Authorization: Bearer`` or, for ``EventSource`` which cannot send headers, from the
 ``access_token`` query parameter; the header wins when both are present.
+
+A token that passed every check is remembered (by its exact text) for up to
+``VERIFIED_TTL_S`` and never past its expiry, so a client's next request skips the RSA check and
+the key lookup; a refusal is never remembered. A signing key withdrawn by the identity provider
+therefore stops working here within ``VERIFIED_TTL_S``.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+from cachetools import TTLCache
 from fastapi import Depends, Request
 from fastapi.security import APIKeyQuery, HTTPAuthorizationCredentials, HTTPBearer
 from jose import ExpiredSignatureError, JWTError, jwt
@@ -42,6 +49,9 @@ SCOPES: tuple[str, ...] = (
 """The scopes of the original StreamPay; a development token gets all of them by default."""
 
 ALGORITHMS = ["RS256"]
+VERIFIED_TTL_S = 60
+VERIFIED_MAX = 50_000
+"""How long, and for how many tokens, a verified token is remembered."""
 REALM = "streampay"
 _USER_ID = re.compile(USER_ID_PATTERN)
 
@@ -81,9 +91,19 @@ class TokenVerifier:
         self._keys = keys
         self._issuer = issuer
         self._audience = audience
+        self._leeway_s = leeway_s
         self._options = {"leeway": leeway_s, "require_exp": True, "require_sub": True}
+        self._verified: TTLCache[str, Principal] = TTLCache(VERIFIED_MAX, VERIFIED_TTL_S)
 
     async def verify(self, token: str) -> Principal:
+        known = self._verified.get(token)
+        if known is not None and time.time() < known.expires_at + self._leeway_s:
+            return known
+        principal = await self._check(token)
+        self._verified[token] = principal
+        return principal
+
+    async def _check(self, token: str) -> Principal:
         key = await self._signing_key(token)
         claims = self._claims(token, key)
         subject = claims.get("sub")

@@ -86,7 +86,7 @@ class CommandSender:
         return reply_response(outcome.reply, outcome.correlation_id, replayed=outcome.replayed)
 
 
-def command_sender(
+async def command_sender(
     dispatcher: Dispatcher,
     settings: Settings,
     prefer: Prefer,

@@ -22,7 +22,7 @@ class EventStream(EventSourceResponse):
     media_type = "text/event-stream"
 
 
-def _hub(request: Request) -> ViewHub:
+async def _hub(request: Request) -> ViewHub:
     hub: ViewHub = request.app.state.views
     return hub
 
