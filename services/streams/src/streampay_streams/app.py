@@ -23,6 +23,11 @@ def create_app(settings: StreamsSettings) -> faust.App:
         topic_replication_factor=settings.kafka_replication_factor,
         processing_guarantee="at_least_once",
         producer_acks=-1,
+        # aiokafka keeps one produce request in flight per broker, and a record that does not
+        # fit the open batch waits until that batch is sent. With Faust's 16 KiB default, every
+        # account record (several KiB with its recent answers and outbox) past the first took a
+        # broker round trip of its own; one batch now carries a whole store round.
+        producer_max_batch_size=512 * 1024,
         consumer_auto_offset_reset="earliest",
         table_standby_replicas=1,
         broker_session_timeout=settings.streams_session_timeout_ms / 1000,

@@ -20,9 +20,8 @@ class StreamsSettings(KafkaSettings):
     streams_data_dir: Path = ROOT / ".data" / "streams"
     """Faust's data directory, and where the readiness marker is written."""
     streams_batch_size: int = Field(default=200, ge=1, le=10_000)
-    """Records decided together before their state is stored and their records published."""
-    streams_batch_linger_ms: int = Field(default=5, ge=1, le=1000)
-    """How long a batch waits to fill; the latency added when traffic is light."""
+    """At most this many records are decided together before their state is stored and their
+    records published (a batch is what arrived while the previous one was applied)."""
     streams_recent_commands: int = Field(default=64, ge=1, le=10_000)
     """Answers remembered per account, so a copy of a command gets the same answer."""
     streams_open_requests: int = Field(default=100, ge=1, le=1000)

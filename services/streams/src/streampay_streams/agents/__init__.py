@@ -70,7 +70,7 @@ def register(app: faust.App, settings: StreamsSettings) -> None:
     reader = Reader(rules.requests_topic, settings.reply_topics)
     worker = AccountsWorker(store, publisher, directory, reader, Context(directory, rules))
     totals = TotalsWorker(totals_table, publisher)
-    size, linger = settings.streams_batch_size, settings.streams_batch_linger_ms / 1000
+    size = settings.streams_batch_size
     source = app.topic(
         topics.COMMANDS,
         topics.TRANSACTIONS,
@@ -88,14 +88,14 @@ def register(app: faust.App, settings: StreamsSettings) -> None:
     @app.agent(source, concurrency=1, name="accounts")
     async def decide_accounts(stream: Any) -> None:
         # Iterate at once: Faust drops, as acknowledged, what arrives before a stream iterates.
-        await consume(stream, app, worker.apply, size, linger, order)
+        await consume(stream, app, worker.apply, size, order)
 
     payments = app.topic(rules.payments_topic, **RAW)
     consumed = {*source.topics, rules.payments_topic}
 
     @app.agent(payments, concurrency=1, name="totals")
     async def add_up_totals(stream: Any) -> None:
-        await consume(stream, app, totals.apply, size, linger)
+        await consume(stream, app, totals.apply, size)
 
     recovered = asyncio.Event()
 
