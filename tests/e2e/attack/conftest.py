@@ -31,22 +31,11 @@ from streampay_contracts import headers, topics
 from streampay_contracts.headers import PROBLEM_CONTENT_TYPE
 from streampay_gateway.signing import KEY_FILE, SigningKey
 from streampay_infra.stack import Stack
-from tests.e2e.gateway.conftest import SseStream, open_sse
+from tests.e2e.gateway.conftest import Person, SseStream, open_sse
 
 ISSUER, AUDIENCE = "streampay-dev", "streampay"
 
 # -- people ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Person:
-    user_id: str
-    username: str
-    token: str
-
-    @property
-    def auth(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
 
 
 def assert_problem(response: httpx.Response, status: int, *words: str) -> dict[str, Any]:

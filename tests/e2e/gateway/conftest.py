@@ -101,6 +101,19 @@ class SseStream:
 
 
 @dataclass(frozen=True)
+class Person:
+    """A signed-in user of the end-to-end tests: their id, username and bearer token."""
+
+    user_id: str
+    username: str
+    token: str
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@dataclass(frozen=True)
 class Caller:
     user_id: str
     token: str

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from decimal import Decimal
 
 import httpx
@@ -17,15 +16,9 @@ import pytest
 import pytest_asyncio
 
 from streampay_infra.stack import Stack
+from tests.e2e.gateway.conftest import Person
 
 pytestmark = pytest.mark.e2e
-
-
-@dataclass(frozen=True)
-class Person:
-    user_id: str
-    username: str
-    auth: dict[str, str]
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -40,7 +33,7 @@ async def person(http: httpx.AsyncClient, scope: str | None = None, profile: boo
     if scope:
         body["scope"] = scope
     token = (await http.post("/auth/token", json=body)).json()["access_token"]
-    someone = Person(f"local|{username}", username, {"Authorization": f"Bearer {token}"})
+    someone = Person(f"local|{username}", username, token)
     if profile:
         saved = await http.put(
             "/current-user", json={"name": body["name"], "username": username}, headers=someone.auth
