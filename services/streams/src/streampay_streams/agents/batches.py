@@ -72,6 +72,9 @@ async def consume(
 
 async def _put(queued: asyncio.Queue[Any], event: Any, applying: asyncio.Task[None]) -> None:
     """Queue ``event``, waiting while the queue is full, unless applying has stopped."""
+    if not queued.full():
+        queued.put_nowait(event)  # the usual case: no task, no wait
+        return
     put = asyncio.ensure_future(queued.put(event))
     await asyncio.wait((put, applying), return_when=asyncio.FIRST_COMPLETED)
     if not put.done():
