@@ -15,7 +15,7 @@ import hmac
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -273,6 +273,24 @@ class Gateway:
 
     def open_fds(self) -> int:
         return len(list(Path(f"/proc/{self.pid}/fd").iterdir()))
+
+    async def fds_once(self, holds: Callable[[int], bool], within: float = 10) -> int:
+        """The gateway's open file count once ``holds(count)``, or the last count after
+        ``within`` s (the caller asserts on it)."""
+        deadline = asyncio.get_running_loop().time() + within
+        while True:
+            count = self.open_fds()
+            if holds(count) or asyncio.get_running_loop().time() >= deadline:
+                return count
+            await asyncio.sleep(0.1)
+
+    async def read_once_there(self, path: str, who: Person, within: float = 15) -> Any:
+        """GET ``path`` as ``who`` until it answers 200 (views fill a moment after a command)."""
+        deadline = asyncio.get_running_loop().time() + within
+        while (response := await self.client.get(path, headers=who.auth)).status_code != 200:
+            assert asyncio.get_running_loop().time() < deadline, response.text
+            await asyncio.sleep(0.1)
+        return response.json()
 
 
 def amount(value: Any) -> Decimal:

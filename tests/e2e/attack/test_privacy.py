@@ -10,7 +10,6 @@ and ``/users``, the directory, are public by design and not part of this).
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -63,11 +62,7 @@ async def business(gateway: Gateway) -> AsyncIterator[Business]:
     assert accepted.status_code == 202, accepted.text
     correlation_id = accepted.headers["location"].rsplit("/", 1)[-1]
     # Wait until Bob sees the request and his money, so Mallory's reads come after them.
-    deadline = asyncio.get_running_loop().time() + 15
-    path = f"/payment-requests/{request_id}"
-    while (await gateway.client.get(path, headers=bob.auth)).status_code != 200:
-        assert asyncio.get_running_loop().time() < deadline, "Bob never saw the request"
-        await asyncio.sleep(0.1)
+    await gateway.read_once_there(f"/payment-requests/{request_id}", bob)
     assert amount((await gateway.balance(bob))["balance"]) == amount("107.77")
     yield Business(alice, bob, mallory, request_id, event_id, correlation_id)
 

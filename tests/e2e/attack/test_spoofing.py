@@ -14,7 +14,7 @@ import uuid
 
 import pytest
 
-from tests.e2e.attack.conftest import Gateway, Person, amount, assert_problem
+from tests.e2e.attack.conftest import Gateway, amount, assert_problem
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
 
@@ -132,7 +132,7 @@ async def test_a_request_for_money_is_always_from_the_caller(gateway: Gateway) -
     )
     assert response.status_code == 201, response.text
     request_id = response.json()["id"]
-    found = await eventually_200(gateway, f"/payment-requests/{request_id}", payer)
+    found = await gateway.read_once_there(f"/payment-requests/{request_id}", payer)
     assert found["fromUserId"] == attacker.user_id
     assert found["toUserId"] == payer.user_id
     # The victim is no party to it: they cannot see it and it is not in their open list.
@@ -153,12 +153,3 @@ async def test_a_profile_is_always_saved_under_the_caller(gateway: Gateway) -> N
     users = {u["id"]: u for u in (await gateway.client.get("/users", headers=attacker.auth)).json()}
     assert users[attacker.user_id]["name"] == name
     assert users[victim.user_id]["name"] == f"Attack {victim.username}"
-
-
-async def eventually_200(gateway: Gateway, path: str, who: Person) -> dict[str, object]:
-    deadline = asyncio.get_running_loop().time() + 15
-    while (response := await gateway.client.get(path, headers=who.auth)).status_code != 200:
-        assert asyncio.get_running_loop().time() < deadline, response.text
-        await asyncio.sleep(0.1)
-    found: dict[str, object] = response.json()
-    return found
