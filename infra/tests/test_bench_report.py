@@ -42,7 +42,9 @@ def test_the_markdown_names_the_highest_sustained_rate() -> None:
         "rates": runs,
         "freshness_ms": [10.0, 20.0],
         "fanout": [fanout],
+        "warm_up": {"rate": 50, "seconds": 15},
     }
     text = report.markdown(results)
     assert "sustained rate (zero errors, p99 ≤ 1000 ms): 100 commands/s" in text
+    assert "uncounted warm-up at 50 commands/s for 15 s" in text
     assert fanout["kib_per_connection"] == 50.0 and fanout["reached"] == 2

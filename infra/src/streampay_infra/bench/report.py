@@ -87,6 +87,16 @@ def fanout_run(
     }
 
 
+def _warm_up(results: dict[str, Any]) -> list[str]:
+    warm = results.get("warm_up")
+    if not warm:
+        return []
+    return [
+        f"The rates follow an uncounted warm-up at {warm['rate']} commands/s for "
+        f"{warm['seconds']} s."
+    ]
+
+
 def markdown(results: dict[str, Any]) -> str:
     m = results["machine"]
     lines = [
@@ -115,6 +125,7 @@ def markdown(results: dict[str, Any]) -> str:
         f"Highest sustained rate (zero errors, p99 ≤ {SUSTAINED_P99_MS} ms): "
         f"{max(clean) if clean else 'none'} commands/s. "
         "Latency counts from each command's intended send time. CPU is the share of one core.",
+        *_warm_up(results),
         "",
         "## Freshness (pay reply → the payee's SSE balance event)",
         "",
