@@ -7,13 +7,17 @@ memory and rebuilt from the changelog at start (see the README for why).
 
 from __future__ import annotations
 
+from typing import Any
+
 import faust
+from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
 
 from streampay_streams.config import StreamsSettings
 
 
 def create_app(settings: StreamsSettings) -> faust.App:
     settings.streams_data_dir.mkdir(parents=True, exist_ok=True)
+    hold_fetches_at_most(settings.streams_fetch_max_wait_ms)
     return faust.App(
         settings.streams_app_id,
         broker=f"kafka://{settings.kafka_bootstrap_servers}",
@@ -35,3 +39,29 @@ def create_app(settings: StreamsSettings) -> faust.App:
         web_enabled=False,
         autodiscover=False,
     )
+
+
+def hold_fetches_at_most(wait_ms: int) -> None:
+    """Have the broker answer the worker's fetches within ``wait_ms``, even with nothing new.
+
+    aiokafka leaves a partition out of its next fetch while records fetched for it are still
+    waiting to be handed over, and cannot fetch from a broker again until the fetch it has in
+    flight is answered. Under load the busy partitions were left out, the fetch asked only for
+    quiet ones, and the broker held it for the whole of Faust's fixed 1,500 ms: commands then
+    reached the worker in 1.5 s bursts, behind a backlog that never cleared, while the worker
+    sat idle most of the time. A short hold bounds that gap; an idle worker pays one empty
+    fetch per ``wait_ms``.
+    """
+    create = getattr(
+        AIOKafkaConsumerThread._create_worker_consumer,
+        "_streampay_original",
+        AIOKafkaConsumerThread._create_worker_consumer,
+    )
+
+    def create_worker_consumer(self: AIOKafkaConsumerThread, transport: Any) -> Any:
+        consumer = create(self, transport)
+        consumer._fetch_max_wait_ms = wait_ms  # read when the consumer starts its fetcher
+        return consumer
+
+    create_worker_consumer._streampay_original = create  # type: ignore[attr-defined]
+    AIOKafkaConsumerThread._create_worker_consumer = create_worker_consumer  # type: ignore[method-assign]

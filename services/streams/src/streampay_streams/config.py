@@ -22,6 +22,9 @@ class StreamsSettings(KafkaSettings):
     streams_batch_size: int = Field(default=200, ge=1, le=10_000)
     """At most this many records are decided together before their state is stored and their
     records published (a batch is what arrived while the previous one was applied)."""
+    streams_fetch_max_wait_ms: int = Field(default=20, ge=1, le=1500)
+    """The longest the broker holds the worker's fetch when none of its partitions has news
+    (Faust's own is 1,500 ms): partitions left out of a held fetch wait for it to end."""
     streams_recent_commands: int = Field(default=64, ge=1, le=10_000)
     """Answers remembered per account, so a copy of a command gets the same answer."""
     streams_open_requests: int = Field(default=100, ge=1, le=1000)
