@@ -84,10 +84,10 @@ test-faults: bootstrap ## kill, restart and duplicate under load; check every in
 	$(RUN) python -m streampay_infra.faults
 
 bench: bootstrap ## measure round trip, freshness and SSE fan-out on a stack of its own (quick)
-	$(RUN) python -m streampay_infra.bench
+	$(RUN) python -m streampay_infra.bench $(BENCH_ARGS)
 
 bench-full: bootstrap ## every rate and 1,000-10,000 SSE clients (under 15 minutes)
-	$(RUN) python -m streampay_infra.bench --full
+	$(RUN) python -m streampay_infra.bench --full $(BENCH_ARGS)
 
 lint: bootstrap ## ruff (lint + format check) and mypy
 	$(RUN) ruff check .

@@ -1,8 +1,14 @@
-"""The bench report's arithmetic: percentiles, what counts as sustained, the markdown."""
+"""The bench report's arithmetic: percentiles, what counts as sustained, the markdown; the
+rates it climbs."""
 
 from __future__ import annotations
 
+import argparse
+
+import pytest
+
 from streampay_infra.bench import report
+from streampay_infra.bench.__main__ import rate_list
 
 
 def test_percentiles_of_a_run() -> None:
@@ -48,3 +54,10 @@ def test_the_markdown_names_the_highest_sustained_rate() -> None:
     assert "sustained rate (zero errors, p99 ≤ 1000 ms): 100 commands/s" in text
     assert "uncounted warm-up at 50 commands/s for 15 s" in text
     assert fanout["kib_per_connection"] == 50.0 and fanout["reached"] == 2
+
+
+def test_rates_to_climb_can_be_given_on_the_command_line() -> None:
+    assert rate_list("60,100,130") == (60, 100, 130)
+    for bad in ("60,fast", "0,100", ""):
+        with pytest.raises(argparse.ArgumentTypeError):
+            rate_list(bad)

@@ -43,6 +43,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m streampay_infra.bench")
     parser.add_argument("--full", action="store_true", help="every rate and fan-out size")
     parser.add_argument("--seconds", type=float, default=None, help="seconds per rate")
+    parser.add_argument(
+        "--rates",
+        type=rate_list,
+        default=None,
+        help="commands/s to climb through instead of the mode's, e.g. 60,100,130,160,200",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "reports")
     args = parser.parse_args()
     clients.raise_fd_limit()  # inherited by the gateway, which holds one file per client
@@ -52,13 +58,29 @@ def main() -> None:
         try:
             print("• starting a stack of its own (broker, streams, gateway)", flush=True)
             stack.up()
-            results = asyncio.run(_measure(stack, args.full, seconds))
+            rates = args.rates or (FULL_RATES if args.full else QUICK_RATES)
+            results = asyncio.run(_measure(stack, args.full, seconds, rates))
         finally:
             stack.down()
     _write(results, args.out)
 
 
-async def _measure(stack: Stack, full: bool, seconds: float) -> dict[str, Any]:
+def rate_list(text: str) -> tuple[int, ...]:
+    """``60,100,130`` → (60, 100, 130): whole commands per second, each above zero."""
+    try:
+        rates = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not a comma-separated list of integers: {text}"
+        ) from None
+    if not rates or min(rates) < 1:
+        raise argparse.ArgumentTypeError("every rate must be at least 1 command/s")
+    return rates
+
+
+async def _measure(
+    stack: Stack, full: bool, seconds: float, rates: tuple[int, ...]
+) -> dict[str, Any]:
     url = stack.config.gateway_url
     async with httpx.AsyncClient(base_url=url, timeout=30) as http:
         tokens = await _sign_in_users(http)
@@ -71,7 +93,7 @@ async def _measure(stack: Stack, full: bool, seconds: float) -> dict[str, Any]:
     with clients.in_process(clients.pay_at_rate, url, pairs, WARM_UP_RATE, WARM_UP_S) as handle:
         await asyncio.to_thread(handle.get)
     results["warm_up"] = {"rate": WARM_UP_RATE, "seconds": WARM_UP_S}
-    results["rates"] = await _rates(url, pairs, FULL_RATES if full else QUICK_RATES, seconds, pids)
+    results["rates"] = await _rates(url, pairs, rates, seconds, pids)
     print("• freshness: pay reply → the payee's SSE balance event", flush=True)
     results["freshness_ms"] = await freshness(url, tokens[0], tokens[1], ids[1], samples=40)
     results["fanout"] = [
