@@ -12,6 +12,7 @@ from typing import Any
 import faust
 from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
 
+from streampay_streams.adapters.patching import replace_method
 from streampay_streams.config import StreamsSettings
 
 
@@ -52,16 +53,13 @@ def hold_fetches_at_most(wait_ms: int) -> None:
     sat idle most of the time. A short hold bounds that gap; an idle worker pays one empty
     fetch per ``wait_ms``.
     """
-    create = getattr(
-        AIOKafkaConsumerThread._create_worker_consumer,
-        "_streampay_original",
-        AIOKafkaConsumerThread._create_worker_consumer,
-    )
 
-    def create_worker_consumer(self: AIOKafkaConsumerThread, transport: Any) -> Any:
-        consumer = create(self, transport)
-        consumer._fetch_max_wait_ms = wait_ms  # read when the consumer starts its fetcher
-        return consumer
+    def wrap(create: Any) -> Any:
+        def create_worker_consumer(self: AIOKafkaConsumerThread, transport: Any) -> Any:
+            consumer = create(self, transport)
+            consumer._fetch_max_wait_ms = wait_ms  # read when the consumer starts its fetcher
+            return consumer
 
-    create_worker_consumer._streampay_original = create  # type: ignore[attr-defined]
-    AIOKafkaConsumerThread._create_worker_consumer = create_worker_consumer  # type: ignore[method-assign]
+        return create_worker_consumer
+
+    replace_method(AIOKafkaConsumerThread, "_create_worker_consumer", wrap)

@@ -27,6 +27,7 @@ from typing import Any
 import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from streampay_streams.adapters.patching import replace_method
 from streampay_streams.adapters.records import RawRecord
 
 log = structlog.get_logger(__name__)
@@ -114,13 +115,13 @@ async def _first_offset(consumer: AIOKafkaConsumer, tp: TopicPartition) -> int:
 def guard_gap_acks(consumer_class: Any, topics: Collection[str]) -> Any:
     """Stop Faust from counting a jump in offsets of ``topics`` as acknowledged records; return
     the original bookkeeping, to report the holes the worker filled and applied itself."""
-    original = getattr(consumer_class._add_gap, "_streampay_original", consumer_class._add_gap)
 
-    async def add_gap(self: Any, tp: Any, offset_from: int, offset_to: int) -> None:
-        if tp.topic in topics:
-            return
-        await original(self, tp, offset_from, offset_to)
+    def wrap(original: Any) -> Any:
+        async def add_gap(self: Any, tp: Any, offset_from: int, offset_to: int) -> None:
+            if tp.topic in topics:
+                return
+            await original(self, tp, offset_from, offset_to)
 
-    add_gap._streampay_original = original  # type: ignore[attr-defined]
-    consumer_class._add_gap = add_gap
-    return original
+        return add_gap
+
+    return replace_method(consumer_class, "_add_gap", wrap)
