@@ -93,9 +93,10 @@ async def test_payment_requests_are_read_only_by_their_parties(gateway, sign_in,
     # both are on the topics, read by different consumers.
     ask_bob = {**bob.auth, "Prefer": "wait=5", "If-None-Match": '"x"'}
     async with asyncio.timeout(10):
-        while not (
-            open_for_bob := await gateway.get("/current-payment-requests", headers=ask_bob)
-        ).json():
+        while True:
+            open_for_bob = await gateway.get("/current-payment-requests", headers=ask_bob)
+            if open_for_bob.json():
+                break
             await asyncio.sleep(0.05)
     assert [r["id"] for r in open_for_bob.json()] == [request_id]
     assert open_for_bob.json()[0]["amount"] == 7.00 and '"amount":7.00' in open_for_bob.text
