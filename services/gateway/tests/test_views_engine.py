@@ -25,7 +25,7 @@ from streampay_gateway.views.log import TopicLog
 from streampay_gateway.views.positions import Cursor, decode_event_id
 from streampay_gateway.views.reader import TopicReader
 from streampay_gateway.views.records import Record
-from streampay_gateway.views.stream import Timing, ViewStream
+from streampay_gateway.views.stream import RecordEvent, Timing, ViewStream
 from streampay_gateway.views.subscription import Limits, open_subscription
 from streampay_gateway.views.table import TopicTable
 
@@ -131,7 +131,7 @@ async def until_ready(events: AsyncIterator[ServerSentEvent]) -> list[ServerSent
 
 
 def amounts(events: Sequence[ServerSentEvent]) -> list[str]:
-    return [str(loads(e.data)["amount"]) for e in events if e.event is None]
+    return [str(loads(e.data)["amount"]) for e in events if e.event is None and e.data]
 
 
 # -- fan-out -------------------------------------------------------------------------------
@@ -310,3 +310,43 @@ async def test_the_stream_warns_before_the_token_expires_then_ends() -> None:
     with pytest.raises(StopAsyncIteration):
         await asyncio.wait_for(anext(events), 2)
     assert time.time() >= timing.expires_at and not table._listeners
+
+
+async def test_heartbeats_keep_their_beat_while_records_flow() -> None:
+    log = started_log(window=1000)
+    timing = Timing(heartbeat=0.2, expires_at=time.time() + 60, warning=1)
+    events = stream("activities", log, timing=timing).events()
+    await until_ready(events)
+    received: list[ServerSentEvent] = []
+
+    async def read() -> None:
+        while len(amounts(received)) < 12:
+            received.extend(await take(events, 1))
+
+    reading = asyncio.create_task(read())
+    for offset in range(12):  # a record every 50 ms, 0.6 s in all: about three beats
+        feed(log, record(0, offset, ALICE, activity(offset)))
+        await asyncio.sleep(0.05)
+    await asyncio.wait_for(reading, 2)
+    assert amounts(received) == [f"{n}.25" for n in range(12)]
+    assert 1 <= sum(e.comment == "heartbeat" for e in received) <= 4
+
+
+# -- framing -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "event", "event_id"),
+    [
+        ('{"amount":1.25}', None, None),
+        ('{"amount":1.25}', "activities", "activities@0=4,1=0"),
+        ('{"amount":1.25}', None, "activities@0=4"),
+        ('{\n  "amount": 1.25\r\n}', "activities", "activities@0=4"),  # framed by the library
+        ("", "delete", None),
+    ],
+)
+def test_record_events_are_framed_exactly_as_the_library_frames_them(
+    data: str, event: str | None, event_id: str | None
+) -> None:
+    expected = ServerSentEvent(data, event=event, id=event_id).encode()
+    assert RecordEvent(data, event=event, id=event_id).encode() == expected

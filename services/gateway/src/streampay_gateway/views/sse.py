@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request
 from sse_starlette import EventSourceResponse
+from sse_starlette.sse import SendTimeoutError
+from starlette.types import Message, Send
 
 from streampay_contracts import Problem
 from streampay_gateway.problems import ProblemError, problem_responses, unavailable
@@ -20,6 +23,17 @@ class EventStream(EventSourceResponse):
     """``text/event-stream``, also as the declared type of the view routes in OpenAPI."""
 
     media_type = "text/event-stream"
+
+    async def _send_with_timeout(self, send: Send, message: Message) -> None:
+        """One send, closed with :class:`SendTimeoutError` when the socket takes nothing for
+        ``send_timeout`` seconds, as the library does, but on asyncio's own timeout: the
+        library's portable cancel scope cost more than the rest of a send, and one event to
+        10,000 clients is 10,000 sends."""
+        try:
+            async with asyncio.timeout(self.send_timeout):
+                await send(message)
+        except TimeoutError:
+            raise SendTimeoutError from None
 
 
 async def _hub(request: Request) -> ViewHub:

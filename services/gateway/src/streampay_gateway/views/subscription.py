@@ -56,6 +56,8 @@ class Subscription:
         self._limit = limits.queue
         self._queue: asyncio.Queue[Item | None] = asyncio.Queue()
         self._attached: list[tuple[TopicReader, Listener, str]] = []
+        self._alarm: asyncio.TimerHandle | None = None
+        self._alarm_at: float | None = None
 
     def attach(self, index: int, reader: TopicReader) -> None:
         view = self.views[index]
@@ -74,6 +76,9 @@ class Subscription:
 
     def detach(self) -> None:
         """Stop receiving; idempotent, so every way a stream ends may call it."""
+        if self._alarm is not None:
+            self._alarm.cancel()
+            self._alarm = self._alarm_at = None
         for reader, listener, name in self._attached:
             reader.detach(listener)
             metrics.SSE_CLIENTS.labels(name).dec()
@@ -93,17 +98,32 @@ class Subscription:
         """Nothing is waiting: the client has everything its readers have applied."""
         return self._queue.empty()
 
-    async def next(self, seconds: float) -> Item | None:
-        """The next live record; None after ``seconds``, or once dropped (see :attr:`dropped`).
+    def alarm(self, at: float, now: float) -> None:
+        """Have :meth:`next` return None at ``at`` (``now`` is the same clock's present time).
+
+        The stream asks before every wait, but the timer is only replaced when the moment
+        changes (after a heartbeat, say), not once per record: one event to 10,000 clients would
+        otherwise cancel and schedule 10,000 timers."""
+        if at == self._alarm_at:
+            return
+        if self._alarm is not None:
+            self._alarm.cancel()
+        self._alarm_at = at
+        self._alarm = asyncio.get_running_loop().call_later(max(at - now, 0), self._ring)
+
+    def _ring(self) -> None:
+        self._alarm = self._alarm_at = None  # the next wait sets the next alarm, even the same
+        self._queue.put_nowait(None)
+
+    async def next(self) -> Item | None:
+        """The next live record; None when the :meth:`alarm` rings or once dropped (see
+        :attr:`dropped`).
 
         A waiting record is taken at once, without a turn of the event loop, so a client whose
         socket keeps accepting empties its queue as fast as the readers fill it."""
         if not self._queue.empty():
             return self._queue.get_nowait()
-        try:
-            return await asyncio.wait_for(self._queue.get(), max(seconds, 0))
-        except TimeoutError:
-            return None
+        return await self._queue.get()
 
 
 def start_of(
