@@ -25,7 +25,7 @@ from streampay_gateway.views.log import TopicLog
 from streampay_gateway.views.positions import Cursor, decode_event_id
 from streampay_gateway.views.reader import TopicReader
 from streampay_gateway.views.records import Record
-from streampay_gateway.views.stream import RecordEvent, Timing, ViewStream
+from streampay_gateway.views.stream import EventBatch, RecordEvent, Timing, ViewStream
 from streampay_gateway.views.subscription import Limits, open_subscription
 from streampay_gateway.views.table import TopicTable
 
@@ -119,7 +119,12 @@ def stream(
 
 
 async def take(events: AsyncIterator[ServerSentEvent], count: int) -> list[ServerSentEvent]:
-    return [await asyncio.wait_for(anext(events), 2) for _ in range(count)]
+    """At least ``count`` events, as a client parses them (a batch is several events)."""
+    received: list[ServerSentEvent] = []
+    while len(received) < count:
+        event = await asyncio.wait_for(anext(events), 2)
+        received += event.events if isinstance(event, EventBatch) else [event]
+    return received
 
 
 async def until_ready(events: AsyncIterator[ServerSentEvent]) -> list[ServerSentEvent]:
@@ -333,6 +338,23 @@ async def test_heartbeats_keep_their_beat_while_records_flow() -> None:
 
 
 # -- framing -------------------------------------------------------------------------------
+
+
+async def test_records_waiting_together_go_out_in_one_write_each_with_its_id() -> None:
+    log = started_log(window=1000)
+    events = stream("activities", log).events()
+    await until_ready(events)
+    feed(log, *(record(0, offset, ALICE, activity(offset)) for offset in range(3)))
+    batch = await asyncio.wait_for(anext(events), 2)
+    assert isinstance(batch, EventBatch)
+    assert amounts(batch.events) == ["0.25", "1.25", "2.25"]
+    assert [decode_event_id(e.id or "", ["activities"]) for e in batch.events] == [
+        {"activities": {0: n, 1: 0}} for n in (1, 2, 3)
+    ]
+    assert batch.encode() == b"".join(e.encode() for e in batch.events)
+    feed(log, record(0, 3, ALICE, activity(3)))
+    alone = await asyncio.wait_for(anext(events), 2)  # nothing waits behind it: a plain event
+    assert not isinstance(alone, EventBatch) and amounts([alone]) == ["3.25"]
 
 
 @pytest.mark.parametrize(

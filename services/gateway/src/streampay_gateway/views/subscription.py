@@ -8,6 +8,7 @@ state, everything after it arrives through the queue.
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,7 +55,9 @@ class Subscription:
         self.user = user
         self.dropped = False
         self._limit = limits.queue
-        self._queue: asyncio.Queue[Item | None] = asyncio.Queue()
+        self._queue: deque[Item | None] = deque()
+        """Live records not yet taken; None is a wake-up (an alarm, or the drop)."""
+        self._waiter: asyncio.Future[None] | None = None
         self._attached: list[tuple[TopicReader, Listener, str]] = []
         self._alarm: asyncio.TimerHandle | None = None
         self._alarm_at: float | None = None
@@ -65,10 +68,10 @@ class Subscription:
         def offer(record: Record) -> None:
             if not view.selects(record, self.user):
                 return
-            if self._queue.qsize() >= self._limit:
+            if len(self._queue) >= self._limit:
                 self.drop()
             else:
-                self._queue.put_nowait((index, record))
+                self._put((index, record))
 
         reader.attach(offer)
         self._attached.append((reader, offer, view.name))
@@ -90,13 +93,12 @@ class Subscription:
         for view in self.views:
             metrics.SSE_DROPPED.labels(view.name).inc()
         self.detach()
-        while not self._queue.empty():
-            self._queue.get_nowait()
-        self._queue.put_nowait(None)
+        self._queue.clear()
+        self._put(None)
 
     def idle(self) -> bool:
         """Nothing is waiting: the client has everything its readers have applied."""
-        return self._queue.empty()
+        return not self._queue
 
     def alarm(self, at: float, now: float) -> None:
         """Have :meth:`next` return None at ``at`` (``now`` is the same clock's present time).
@@ -113,7 +115,12 @@ class Subscription:
 
     def _ring(self) -> None:
         self._alarm = self._alarm_at = None  # the next wait sets the next alarm, even the same
-        self._queue.put_nowait(None)
+        self._put(None)
+
+    def _put(self, item: Item | None) -> None:
+        self._queue.append(item)
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
 
     async def next(self) -> Item | None:
         """The next live record; None when the :meth:`alarm` rings or once dropped (see
@@ -121,9 +128,19 @@ class Subscription:
 
         A waiting record is taken at once, without a turn of the event loop, so a client whose
         socket keeps accepting empties its queue as fast as the readers fill it."""
-        if not self._queue.empty():
-            return self._queue.get_nowait()
-        return await self._queue.get()
+        while not self._queue:
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        return self._queue.popleft()
+
+    def waiting_record(self) -> Item | None:
+        """The next live record if one is already waiting (and no wake-up is before it)."""
+        if self._queue and self._queue[0] is not None:
+            return self._queue.popleft()
+        return None
 
 
 def start_of(
