@@ -15,6 +15,7 @@ from decimal import Decimal
 import pytest
 from pydantic import BaseModel
 from sse_starlette import ServerSentEvent
+from sse_starlette.sse import SendTimeoutError
 
 from streampay_contracts import Activity, ActivityEvent, Balance, PaymentRequest, encode, loads
 from streampay_contracts.headers import IDENTITY
@@ -25,6 +26,7 @@ from streampay_gateway.views.log import TopicLog
 from streampay_gateway.views.positions import Cursor, decode_event_id
 from streampay_gateway.views.reader import TopicReader
 from streampay_gateway.views.records import Record
+from streampay_gateway.views.sse import EventStream
 from streampay_gateway.views.stream import EventBatch, RecordEvent, Timing, ViewStream
 from streampay_gateway.views.subscription import Limits, open_subscription
 from streampay_gateway.views.table import TopicTable
@@ -328,13 +330,15 @@ async def test_heartbeats_keep_their_beat_while_records_flow() -> None:
         while len(amounts(received)) < 12:
             received.extend(await take(events, 1))
 
-    reading = asyncio.create_task(read())
+    reading, began = asyncio.create_task(read()), time.monotonic()
     for offset in range(12):  # a record every 50 ms, 0.6 s in all: about three beats
         feed(log, record(0, offset, ALICE, activity(offset)))
         await asyncio.sleep(0.05)
     await asyncio.wait_for(reading, 2)
+    beats_due = (time.monotonic() - began) / timing.heartbeat
     assert amounts(received) == [f"{n}.25" for n in range(12)]
-    assert 1 <= sum(e.comment == "heartbeat" for e in received) <= 4
+    # a beat per heartbeat period, not one per record (12) and not none
+    assert 1 <= sum(e.comment == "heartbeat" for e in received) <= beats_due + 1
 
 
 # -- framing -------------------------------------------------------------------------------
@@ -372,3 +376,21 @@ def test_record_events_are_framed_exactly_as_the_library_frames_them(
 ) -> None:
     expected = ServerSentEvent(data, event=event, id=event_id).encode()
     assert RecordEvent(data, event=event, id=event_id).encode() == expected
+
+
+async def test_a_socket_that_takes_nothing_ends_the_stream_after_the_send_timeout() -> None:
+    async def body() -> AsyncIterator[ServerSentEvent]:
+        yield RecordEvent('{"amount":1.25}')
+
+    async def stuck_send(message: dict[str, object]) -> None:
+        if message["type"] == "http.response.body":
+            await asyncio.Event().wait()  # the client's socket buffer is full, for good
+
+    async def no_disconnect() -> dict[str, object]:
+        await asyncio.Event().wait()
+        return {}
+
+    response = EventStream(body(), ping=0, send_timeout=0.1)
+    scope = {"type": "http", "method": "GET", "headers": []}
+    with pytest.raises(SendTimeoutError):
+        await asyncio.wait_for(response(scope, no_disconnect, stuck_send), 2)

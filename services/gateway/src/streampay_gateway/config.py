@@ -24,10 +24,8 @@ class GatewaySettings(KafkaSettings):
     frontend_dist: Path = ROOT / "frontend" / "dist"
 
     gateway_gc_thresholds: tuple[int, int, int] = (50_000, 20, 100)
-    """Python's collection thresholds (its default is ``[700, 10, 10]``). With thousands of
-    open streams one event queues work for every client before any of it is done; at the
-    default thresholds that work was promoted and whole-heap collections ran in the middle of
-    the delivery. See :func:`streampay_gateway.__main__.steady_collector`."""
+    """Python's collection thresholds (its default is ``[700, 10, 10]``); why, in
+    :func:`streampay_gateway.__main__.steady_collector`."""
 
     auth_dev_provider: bool = True
     """Act as the development identity provider (``POST /auth/token``). Off in production."""
