@@ -57,13 +57,13 @@ def claims(**overrides: Any) -> dict[str, Any]:
     }
 
 
-def private_pem(key: SigningKey) -> str:
-    return key._private_pem
+def private_key(key: SigningKey) -> Any:
+    return key._private_key
 
 
 def sign(key: SigningKey, payload: dict[str, Any], **header: Any) -> str:
     token: str = jwt.encode(
-        payload, private_pem(key), algorithm="RS256", headers={"kid": key.kid, **header}
+        payload, private_key(key), algorithm="RS256", headers={"kid": key.kid, **header}
     )
     return token
 
@@ -182,7 +182,7 @@ async def test_a_foreign_key_under_a_known_kid_is_refused(
     verifier: TokenVerifier, key: SigningKey, other_key: SigningKey
 ) -> None:
     token = jwt.encode(
-        claims(), private_pem(other_key), algorithm="RS256", headers={"kid": key.kid}
+        claims(), private_key(other_key), algorithm="RS256", headers={"kid": key.kid}
     )
     error = await refusal(verifier, token)
     assert error.problem.status == 401 and "signature" in (error.problem.detail or "")
@@ -198,7 +198,7 @@ async def test_a_tampered_payload_is_refused(verifier: TokenVerifier, key: Signi
 async def test_a_token_without_kid_or_exp_is_refused(
     verifier: TokenVerifier, key: SigningKey
 ) -> None:
-    no_kid = jwt.encode(claims(), private_pem(key), algorithm="RS256")
+    no_kid = jwt.encode(claims(), private_key(key), algorithm="RS256")
     assert (await refusal(verifier, no_kid)).problem.status == 401
     payload = claims()
     del payload["exp"]
