@@ -19,9 +19,12 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from streampay_gateway.__main__ import main
 from streampay_gateway.serving import guarded_protocol
+from streampay_gateway.views.sse import EventStream
+from streampay_gateway.views.stream import RecordEvent
 
 pytestmark = pytest.mark.unit
 
@@ -41,14 +44,48 @@ async def slow_stream(_: Request) -> Response:
     return StreamingResponse(chunks(), media_type="text/event-stream")
 
 
+async def live_view(_: Request) -> Response:
+    async def events() -> AsyncIterator[RecordEvent]:
+        for n in range(3):
+            yield RecordEvent(f'{{"n":{n}}}', id=str(n))
+
+    return EventStream(events(), ping=0, send_timeout=5)
+
+
+class Watched:
+    """A middleware that notes every message of a live view's response it is given to send."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.seen: list[str] = []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def watched(message: Message) -> None:
+            if scope.get("path") == "/live":
+                self.seen.append(f"{message['type']} more={message.get('more_body', False)}")
+            await send(message)
+
+        await self.app(scope, receive, watched)
+
+
+WATCHED = Watched(
+    Starlette(
+        routes=[
+            Route("/hello", hello),
+            Route("/stream", slow_stream),
+            Route("/live", live_view),
+        ]
+    )
+)
+
+
 @pytest_asyncio.fixture(loop_scope="session")
 async def server() -> AsyncIterator[int]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = int(probe.getsockname()[1])
-    app = Starlette(routes=[Route("/hello", hello), Route("/stream", slow_stream)])
     config = uvicorn.Config(
-        app,
+        WATCHED,
         host="127.0.0.1",
         port=port,
         http=guarded_protocol(TIMEOUT_S, MAX_HEAD),
@@ -126,6 +163,20 @@ async def test_ordinary_requests_and_long_responses_are_untouched(server: int) -
     last = b"GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
     both = await exchange(server, two, last, pause=TIMEOUT_S / 2)
     assert both.count(b"HTTP/1.1 200") == 2
+
+
+async def test_a_live_view_writes_its_events_past_the_middleware(server: int) -> None:
+    """The start and the end of the response pass through the middleware; the events go to
+    the server directly, and arrive complete and in order."""
+    WATCHED.seen.clear()
+    streamed = await exchange(server, b"GET /live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    head, _, body = streamed.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200") and b"text/event-stream" in head
+    events = [f'id: {n}\r\ndata: {{"n":{n}}}\r\n\r\n'.encode() for n in range(3)]
+    assert [body.find(event) for event in events] == sorted(body.find(e) for e in events)
+    assert all(body.find(event) > 0 for event in events)
+    assert body.endswith(b"0\r\n\r\n")  # the chunked body's end
+    assert WATCHED.seen == ["http.response.start more=False", "http.response.body more=False"]
 
 
 def test_the_gateway_is_served_with_the_guards(monkeypatch: pytest.MonkeyPatch) -> None:

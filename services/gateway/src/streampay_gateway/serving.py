@@ -16,6 +16,12 @@ gateway. :func:`guarded_protocol` adds the two limits web servers have (nginx's
 Bodies are bounded by the routes themselves (:mod:`.bodies`); the time between requests on a
 kept-alive connection by uvicorn's own keep-alive timeout; a response being streamed (a live
 view) is never interrupted by these guards.
+
+The protocol also hands each request the server's own ``send`` (:data:`DIRECT_BODY` in the
+scope's ``extensions``). A live view writes the chunks of its body there once its response has
+started through the middleware: every middleware of this app acts on a response's start only
+(status, headers), and passing each event of each stream through all of them cost a fifth of
+the time one event takes to reach 10,000 clients.
 """
 
 from __future__ import annotations
@@ -27,6 +33,10 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from streampay_contracts import Problem, encode
 from streampay_contracts.headers import PROBLEM_CONTENT_TYPE
+
+DIRECT_BODY = "streampay.direct_body"
+"""The scope extension offering the server's ``send`` (as ``"send"``), for the body chunks of
+a stream."""
 
 
 def problem_bytes(status: int, reason: str, detail: str) -> bytes:
@@ -93,6 +103,9 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             self._refuse(self._too_large())
             return
         super().on_headers_complete()
+        cycle = self.cycle
+        if cycle is not None and cycle.scope is self.scope:  # not an upgrade to a websocket
+            self.scope.setdefault("extensions", {})[DIRECT_BODY] = {"send": cycle.send}
 
     def on_body(self, body: bytes) -> None:
         if not self._refused:

@@ -9,11 +9,12 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Query, Request
 from sse_starlette import EventSourceResponse
 from sse_starlette.sse import SendTimeoutError
-from starlette.types import Message, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from streampay_contracts import Problem
 from streampay_gateway.problems import ProblemError, problem_responses, unavailable
 from streampay_gateway.security import Principal
+from streampay_gateway.serving import DIRECT_BODY
 from streampay_gateway.views.catalog import View
 from streampay_gateway.views.hub import ViewHub
 from streampay_gateway.views.positions import Cursor, InvalidEventId, decode_event_id
@@ -23,12 +24,23 @@ class EventStream(EventSourceResponse):
     """``text/event-stream``, also as the declared type of the view routes in OpenAPI."""
 
     media_type = "text/event-stream"
+    _direct: Send | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self._direct = scope.get("extensions", {}).get(DIRECT_BODY, {}).get("send")
+        await super().__call__(scope, receive, send)
 
     async def _send_with_timeout(self, send: Send, message: Message) -> None:
         """One send, closed with :class:`SendTimeoutError` when the socket takes nothing for
         ``send_timeout`` seconds, as the library does, but on asyncio's own timeout: the
         library's portable cancel scope cost more than the rest of a send, and one event to
-        10,000 clients is 10,000 sends."""
+        10,000 clients is 10,000 sends.
+
+        The chunks of the body go straight to the server when it offers its ``send`` (see
+        :mod:`streampay_gateway.serving`); the start and the end of the response pass through
+        the middleware as usual."""
+        if self._direct is not None and message.get("more_body", False):
+            send = self._direct  # a chunk of the body, neither the start nor the end
         try:
             async with asyncio.timeout(self.send_timeout):
                 await send(message)
