@@ -83,7 +83,7 @@ class Forger:
     def sign(self, payload: dict[str, Any], **header: Any) -> str:
         token: str = jwt.encode(
             payload,
-            self.key._private_pem,
+            self.key._private_key,
             algorithm="RS256",
             headers={"kid": self.key.kid, **header},
         )
@@ -122,7 +122,7 @@ class Forger:
             "wrong-issuer": self.sign(self.claims(subject, iss="https://evil.example/")),
             "wrong-audience": self.sign(self.claims(subject, aud="someone-else")),
             "unknown-kid": self.sign(self.claims(subject), kid="no-such-key"),
-            "no-kid": jwt.encode(self.claims(subject), self.key._private_pem, algorithm="RS256"),
+            "no-kid": jwt.encode(self.claims(subject), self.key._private_key, algorithm="RS256"),
             "tampered-payload": self.tampered(genuine, subject),
             "garbage": "garbage",
             "three-dots": "a.b.c",
