@@ -16,7 +16,6 @@ from typing import Any
 
 import httpx
 import pytest
-from jose import jwt
 
 from streampay_gateway.jwks import KeysUnavailable, RemoteJwks, StaticKeys
 from streampay_gateway.problems import ProblemError
@@ -57,15 +56,8 @@ def claims(**overrides: Any) -> dict[str, Any]:
     }
 
 
-def private_key(key: SigningKey) -> Any:
-    return key._private_key
-
-
 def sign(key: SigningKey, payload: dict[str, Any], **header: Any) -> str:
-    token: str = jwt.encode(
-        payload, private_key(key), algorithm="RS256", headers={"kid": key.kid, **header}
-    )
-    return token
+    return key.sign(payload, {"kid": key.kid, **header})
 
 
 def b64(data: bytes) -> str:
@@ -181,9 +173,7 @@ async def test_an_unknown_key_id_is_refused(verifier: TokenVerifier, other_key: 
 async def test_a_foreign_key_under_a_known_kid_is_refused(
     verifier: TokenVerifier, key: SigningKey, other_key: SigningKey
 ) -> None:
-    token = jwt.encode(
-        claims(), private_key(other_key), algorithm="RS256", headers={"kid": key.kid}
-    )
+    token = other_key.sign(claims(), {"kid": key.kid})
     error = await refusal(verifier, token)
     assert error.problem.status == 401 and "signature" in (error.problem.detail or "")
 
@@ -198,7 +188,7 @@ async def test_a_tampered_payload_is_refused(verifier: TokenVerifier, key: Signi
 async def test_a_token_without_kid_or_exp_is_refused(
     verifier: TokenVerifier, key: SigningKey
 ) -> None:
-    no_kid = jwt.encode(claims(), private_key(key), algorithm="RS256")
+    no_kid = key.sign(claims(), {})
     assert (await refusal(verifier, no_kid)).problem.status == 401
     payload = claims()
     del payload["exp"]

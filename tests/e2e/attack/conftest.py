@@ -25,7 +25,6 @@ from typing import Any
 import httpx
 import pytest_asyncio
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from jose import jwt
 
 from streampay_contracts import headers, topics
 from streampay_contracts.headers import PROBLEM_CONTENT_TYPE
@@ -81,13 +80,7 @@ class Forger:
         }
 
     def sign(self, payload: dict[str, Any], **header: Any) -> str:
-        token: str = jwt.encode(
-            payload,
-            self.key._private_key,
-            algorithm="RS256",
-            headers={"kid": self.key.kid, **header},
-        )
-        return token
+        return self.key.sign(payload, {"kid": self.key.kid, **header})
 
     def unsigned(self, subject: str) -> str:
         header = {"alg": "none", "typ": "JWT", "kid": self.key.kid}
@@ -122,7 +115,7 @@ class Forger:
             "wrong-issuer": self.sign(self.claims(subject, iss="https://evil.example/")),
             "wrong-audience": self.sign(self.claims(subject, aud="someone-else")),
             "unknown-kid": self.sign(self.claims(subject), kid="no-such-key"),
-            "no-kid": jwt.encode(self.claims(subject), self.key._private_key, algorithm="RS256"),
+            "no-kid": self.key.sign(self.claims(subject), {}),
             "tampered-payload": self.tampered(genuine, subject),
             "garbage": "garbage",
             "three-dots": "a.b.c",

@@ -76,9 +76,11 @@ class SigningKey:
             "exp": now + claims.ttl_seconds,
             "jti": uuid.uuid4().hex,
         }
-        token: str = jwt.encode(
-            payload, self._private_key, algorithm=ALGORITHM, headers={"kid": self.kid}
-        )
+        return self.sign(payload, {"kid": self.kid})
+
+    def sign(self, payload: dict[str, Any], headers: dict[str, Any]) -> str:
+        """``payload`` signed RS256 as it is, with exactly these extra JOSE ``headers``."""
+        token: str = jwt.encode(payload, self._private_key, algorithm=ALGORITHM, headers=headers)
         return token
 
 
