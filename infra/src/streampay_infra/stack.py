@@ -29,7 +29,13 @@ from streampay_infra import frontend, kafka, topics
 from streampay_infra.process import Supervisor, poll
 
 ROOT = Path(__file__).resolve().parents[3]
-SERVICES = ("streams", "gateway", "simulation")
+SERVICES = ("streams", "projector", "gateway", "simulation")
+MODULES = {"projector": "streampay_streams.projector"}
+"""The module a service runs as, where it is not ``streampay_<service>``."""
+
+
+def module_of(service: str) -> str:
+    return MODULES.get(service, f"streampay_{service}")
 
 
 class StackError(RuntimeError):
@@ -82,8 +88,9 @@ def free_port() -> int:
 def scratch_config(
     folder: Path, say: Callable[[str], None] | None = None, env: dict[str, str] | None = None
 ) -> StackConfig:
-    """A stack of its own in `folder` on free loopback ports (broker, streams worker, gateway;
-    no web app build), as the tests, the bench and the fault tier run it beside `make up`."""
+    """A stack of its own in `folder` on free loopback ports (broker, streams worker, projector,
+    gateway; no web app build), as the tests, the bench and the fault tier run it beside
+    `make up`."""
     return StackConfig(
         run_dir=folder / "run",
         data_dir=folder / "data",
@@ -91,7 +98,7 @@ def scratch_config(
         controller_port=free_port(),
         gateway_port=free_port(),
         build_frontend=False,
-        services=("streams", "gateway"),
+        services=("streams", "projector", "gateway"),
         env=env or {},
         say=say or (lambda line: None),
     )
@@ -162,7 +169,7 @@ class Stack:
             self.config.say(f"• {name} already running")
         else:
             self.config.say(f"• starting {name}")
-            command = [sys.executable, "-m", f"streampay_{name}"]
+            command = [sys.executable, "-m", module_of(name)]
             service_env = {**self.config.service_env(), **(env or {})}
             self.supervisor.spawn(name, command, env=service_env, cwd=ROOT)
         self._wait(name, self._ready_check(name), 120)
@@ -173,7 +180,7 @@ class Stack:
         `GATEWAY_PORT`); wait until its own probe passes. `down` stops it too."""
         if not self.supervisor.is_running(name):
             self.config.say(f"• starting {name} ({service})")
-            command = [sys.executable, "-m", f"streampay_{service}"]
+            command = [sys.executable, "-m", module_of(service)]
             self.supervisor.spawn(name, command, env={**self.config.service_env(), **env}, cwd=ROOT)
         if service == "gateway":
             port = env.get("GATEWAY_PORT", str(self.config.gateway_port))
@@ -187,13 +194,13 @@ class Stack:
     def _ready_check(self, name: str) -> Callable[[], bool]:
         if name == "gateway":
             return lambda: http_ok(f"{self.config.gateway_url}/healthz")
-        if name == "streams":
-            return lambda: self._probe("streams")
+        if name in ("streams", "projector"):
+            return lambda: self._probe(name)
         return lambda: True
 
     def _probe(self, name: str, env: dict[str, str] | None = None) -> bool:
         """Run a service's own health probe, the one docker compose uses too."""
-        command = [sys.executable, "-m", f"streampay_{name}.health"]
+        command = [sys.executable, "-m", f"{module_of(name)}.health"]
         result = subprocess.run(
             command,
             env={**os.environ, **self.config.service_env(), **(env or {})},

@@ -176,8 +176,10 @@ async def until(check: Callable[[], bool], within: float, what: str) -> None:
 
 
 def ensure_worker(stack: Stack) -> None:
-    """Exactly one healthy ``streams`` worker, started with this suite's settings."""
+    """Exactly one healthy ``streams`` worker, started with this suite's settings, and the
+    projector that turns its events into the views."""
     stack.start_service("streams", env=WORKER_ENV)
+    stack.start_service("projector")
 
 
 @pytest.fixture(scope="session")

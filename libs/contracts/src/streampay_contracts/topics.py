@@ -22,6 +22,7 @@ ACTIVITIES = "activities"
 TOTAL_TRANSACTIONS = "total-transactions"
 AVERAGE_TRANSACTIONS = "average-transactions"
 STATEMENTS = "statements"
+EVENTS = "events"
 
 FOREVER = -1
 """``retention.ms`` that keeps records until deleted by hand."""
@@ -121,11 +122,20 @@ TOPIC_NAMES: tuple[str, ...] = tuple(spec.name for spec in topic_specs())
 def streams_topic_specs(app_id: str = "streampay-streams") -> tuple[TopicSpec, ...]:
     """Topics the streams worker creates itself at start-up, with the same partition count.
 
-    ``statements`` is a view the gateway reads; the two others are the worker's own internal
+    ``events`` is the write model's event log, kept forever: every fact it records, keyed by
+    the account that recorded it (see :mod:`streampay_contracts.events`); the projections read
+    it. ``statements`` is a view the gateway reads; the two others are the worker's own internal
     topics, named after its app id (``STREAMS_APP_ID``) like Faust's table changelogs, on which
     it routes records from one user's partition to another's (see the streams README).
     """
     return (
+        TopicSpec(
+            EVENTS,
+            "delete",
+            FOREVER,
+            "user id of the account that recorded the event",
+            "the write model's event log: every fact it records, in each account's order",
+        ),
         TopicSpec(
             STATEMENTS,
             "compact",

@@ -1,4 +1,4 @@
-"""`python -m streampay_streams`: run one Faust worker of the write model."""
+"""`python -m streampay_streams`: run one Faust worker of the write model (``STREAMS_ROLES``)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,11 @@ log = structlog.get_logger(__name__)
 
 
 def main() -> None:
-    settings = StreamsSettings()
+    run(StreamsSettings())
+
+
+def run(settings: StreamsSettings) -> None:
+    """Run one Faust worker with the roles ``settings`` name, until it is stopped."""
     logs.configure(settings.log_level)
     readiness.clear(settings.ready_marker)
     asyncio.run(prepare(settings))
@@ -26,7 +30,10 @@ def main() -> None:
     app = create_app(settings)
     agents.register(app, settings)
     log.info(
-        "starting worker", app_id=settings.streams_app_id, partitions=settings.kafka_partitions
+        "starting worker",
+        app_id=settings.group_id,
+        roles=sorted(settings.roles),
+        partitions=settings.kafka_partitions,
     )
     # Faust reads its command line; run the worker without its web server.
     sys.argv = [sys.argv[0], "worker", "--without-web", "--loglevel", settings.log_level.lower()]

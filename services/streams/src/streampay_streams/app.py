@@ -20,7 +20,7 @@ def create_app(settings: StreamsSettings) -> faust.App:
     settings.streams_data_dir.mkdir(parents=True, exist_ok=True)
     hold_fetches_at_most(settings.streams_fetch_max_wait_ms)
     return faust.App(
-        settings.streams_app_id,
+        settings.group_id,
         broker=f"kafka://{settings.kafka_bootstrap_servers}",
         datadir=str(settings.streams_data_dir),
         store="memory://",

@@ -10,6 +10,7 @@ from streampay_contracts import topics
 from streampay_contracts.settings import KafkaSettings
 
 ROOT = Path(__file__).resolve().parents[4]
+ROLES = frozenset({"decide", "project"})
 
 
 class StreamsSettings(KafkaSettings):
@@ -17,6 +18,8 @@ class StreamsSettings(KafkaSettings):
 
     streams_app_id: str = "streampay-streams"
     """The Faust app id: the consumer group, and the prefix of the worker's internal topics."""
+    streams_group: str = ""
+    """Set by the projector process: its own app id (consumer group, table changelogs)."""
     streams_data_dir: Path = ROOT / ".data" / "streams"
     """Faust's data directory, and where the readiness marker is written."""
     streams_batch_size: int = Field(default=200, ge=1, le=10_000)
@@ -32,12 +35,42 @@ class StreamsSettings(KafkaSettings):
     streams_session_timeout_ms: int = Field(default=10_000, ge=6_000, le=300_000)
     """How long the group waits for a silent worker before giving its partitions to another;
     after a crash, the partitions of the dead worker pause this long."""
+    streams_roles: str = "decide"
+    """Comma-separated roles of this process: ``decide`` (the write model: commands to events)
+    and ``project`` (the events to the views). ``python -m streampay_streams.projector`` runs
+    ``project`` alone, in its own consumer group; ``decide,project`` runs both in one process,
+    for a small install."""
     streams_reply_topics: str = topics.REPLIES
     """Comma-separated topics a command may name in ``zilla:reply-to``."""
 
     @property
     def ready_marker(self) -> Path:
         return self.streams_data_dir / "ready"
+
+    @property
+    def roles(self) -> frozenset[str]:
+        named = {role.strip() for role in self.streams_roles.split(",") if role.strip()}
+        unknown = named - ROLES
+        if unknown or not named:
+            raise ValueError(
+                f"STREAMS_ROLES must name some of {sorted(ROLES)}, not {sorted(unknown)}"
+            )
+        return frozenset(named)
+
+    def as_projector(self) -> StreamsSettings:
+        """These settings for a process that only projects, in a consumer group of its own."""
+        return self.model_copy(
+            update={
+                "streams_roles": "project",
+                "streams_group": f"{self.streams_app_id}-projector",
+                "streams_data_dir": self.streams_data_dir / "projector",
+            }
+        )
+
+    @property
+    def group_id(self) -> str:
+        """The Faust app id, and so the consumer group, of this process."""
+        return self.streams_group or self.streams_app_id
 
     @property
     def reply_topics(self) -> frozenset[str]:

@@ -39,15 +39,17 @@ async def stable_members(bootstrap_servers: str, group: str) -> int:
 
 
 def main() -> int:
-    settings = StreamsSettings()
+    return check(StreamsSettings())
+
+
+def check(settings: StreamsSettings) -> int:
+    """0 when the process ``settings`` describe is serving its partitions, else 1."""
     members = asyncio.run(
-        asyncio.wait_for(
-            stable_members(settings.kafka_bootstrap_servers, settings.streams_app_id), 10
-        )
+        asyncio.wait_for(stable_members(settings.kafka_bootstrap_servers, settings.group_id), 10)
     )
     ready = readiness.is_ready(settings.ready_marker)
     print(
-        f"consumer group {settings.streams_app_id}: {members} stable member(s); "
+        f"consumer group {settings.group_id}: {members} stable member(s); "
         f"this worker {'is' if ready else 'is not'} ready"
     )
     return 0 if members > 0 and ready else 1

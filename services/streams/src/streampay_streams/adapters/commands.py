@@ -25,9 +25,11 @@ from streampay_contracts import (
     topics,
 )
 from streampay_contracts.fields import UserId
+from streampay_streams.adapters.outputs import reply_record
 from streampay_streams.adapters.records import Malformed, RawRecord, Skipped
-from streampay_streams.domain.effects import ReplyAddress
+from streampay_streams.domain.effects import Reply
 from streampay_streams.domain.inputs import CommandInput
+from streampay_streams.domain.messages import ReplyAddress
 
 _USER_ID: TypeAdapter[str] = TypeAdapter(UserId)
 _MAX_CORRELATION_ID = 128
@@ -52,7 +54,7 @@ def read_command(
         _check_reply_to(raw, reply_topics)
         return _command(raw, address)
     except MalformedCommandError as refused:
-        return Malformed(address.reply(400, refused.problem), str(refused))
+        return Malformed(reply_record(Reply(address, 400, refused.problem)), str(refused))
 
 
 def _address(raw: RawRecord, correlation_id: str, reply_topics: Collection[str]) -> ReplyAddress:

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 
 from streampay_contracts import Transaction, TransactionKind, User, codec, topics
 from streampay_streams.adapters.commands import read_command
-from streampay_streams.adapters.records import Malformed, RawRecord, Skipped
-from streampay_streams.domain.effects import Origin
+from streampay_streams.adapters.records import Malformed, RawRecord, Skipped, parse_origin
 from streampay_streams.domain.inputs import CreditInput, Input, RoutedInput, SignupInput
 from streampay_streams.domain.messages import Routed
 
@@ -48,7 +47,7 @@ def _credit(raw: RawRecord) -> CreditInput | Skipped:
         return Skipped()
     if raw.text_key != leg.owner_id:
         return Skipped(f"credit leg {leg.id} is keyed by {raw.text_key}, not its owner")
-    origin = Origin.parse(raw.headers)
+    origin = parse_origin(raw.headers)
     if origin is None:
         return Skipped(f"credit leg {leg.id} has no origin, so it cannot be applied exactly once")
     return CreditInput(owner=leg.owner_id, leg=leg, origin=origin)
@@ -65,7 +64,7 @@ def _signup(raw: RawRecord) -> SignupInput | Skipped:
 
 def _routed(raw: RawRecord) -> RoutedInput | Skipped:
     routed = codec.decode(raw.value or b"", Routed)
-    origin = Origin.parse(raw.headers)
+    origin = parse_origin(raw.headers)
     if origin is None:
         return Skipped("a routed record without origin cannot be applied exactly once")
     return RoutedInput(owner=raw.text_key, message=routed.message, origin=origin)

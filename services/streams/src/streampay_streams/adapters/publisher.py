@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from streampay_streams.domain.effects import Emit
+from streampay_streams.adapters.records import Emit
 
 
 class Publisher(Protocol):

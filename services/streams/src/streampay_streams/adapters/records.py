@@ -8,11 +8,39 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
-from streampay_contracts import headers
-from streampay_streams.domain.effects import Emit, Origin
+from pydantic import BaseModel
+
+from streampay_contracts import codec, headers
+from streampay_streams.domain.effects import Origin
+
+_NO_HEADERS: Mapping[str, str] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class Emit:
+    """One record to publish; ``body`` None is a tombstone."""
+
+    topic: str
+    key: str
+    body: bytes | None
+    headers: Mapping[str, str] = field(default_factory=lambda: _NO_HEADERS)
+    partition: int | None = None
+    """Set only for the worker's own state records; others go where their key hashes to."""
+
+    @classmethod
+    def of(
+        cls,
+        topic: str,
+        key: str,
+        value: BaseModel | None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Emit:
+        body = None if value is None else codec.encode(value)
+        return cls(topic, key, body, MappingProxyType(dict(extra_headers or {})))
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +99,21 @@ def _pairs(raw: Any) -> list[tuple[str, bytes | None]]:
     if isinstance(raw, Mapping):
         return list(raw.items())
     return list(raw or ())
+
+
+def origin_headers(origin: Origin) -> dict[str, str]:
+    """The ``streampay-origin`` headers by which a receiving account applies a record once."""
+    position = {headers.ORIGIN: f"{origin.topic}/{origin.partition}/{origin.offset}"}
+    return {**position, headers.ORIGIN_BY: origin.decider} if origin.decider else position
+
+
+def parse_origin(found: Mapping[str, str]) -> Origin | None:
+    """The origin in a record's ``streampay-origin`` headers, or None when it has none."""
+    topic, _, rest = found.get(headers.ORIGIN, "").rpartition("/")
+    name, _, partition = topic.rpartition("/")
+    if not (name and partition.isdigit() and rest.isdigit()):
+        return None
+    return Origin(name, int(partition), int(rest), found.get(headers.ORIGIN_BY, ""))
 
 
 @dataclass(frozen=True, slots=True)

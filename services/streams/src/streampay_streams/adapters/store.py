@@ -20,8 +20,8 @@ import faust
 from pydantic import BaseModel
 
 from streampay_contracts import WireModel, codec
+from streampay_streams.adapters.records import Emit
 from streampay_streams.domain.account import Account
-from streampay_streams.domain.effects import Emit
 
 MINUTE_MS = 60_000
 

@@ -19,14 +19,15 @@ import structlog
 from streampay_contracts import DepositCommand, PayCommand, RequestCommand
 from streampay_streams.adapters.directory import UserDirectory
 from streampay_streams.adapters.inbound import Read, Reader
+from streampay_streams.adapters.outputs import records_of, reply_record
 from streampay_streams.adapters.publisher import Publisher
-from streampay_streams.adapters.records import Malformed, RawRecord, Skipped
+from streampay_streams.adapters.records import Emit, Malformed, RawRecord, Skipped
 from streampay_streams.adapters.store import AccountStore, StoredAccount, staged
 from streampay_streams.domain import problems
 from streampay_streams.domain.account import Account
 from streampay_streams.domain.context import Context
 from streampay_streams.domain.decide import decide
-from streampay_streams.domain.effects import Decision, Emit
+from streampay_streams.domain.effects import Decision, Reply
 from streampay_streams.domain.inputs import CommandInput, Input
 
 log = structlog.get_logger(__name__)
@@ -106,16 +107,17 @@ class AccountsWorker:
 
     def _stage(self, partition: int, decision: Decision, batch: Batch) -> None:
         """Keep the new account, its records in its outbox, under this batch's tag."""
+        records = records_of(decision, self._reader.requests_topic)
         if decision.account is not None:
             confirmed = self._store.confirmed(partition)
             tag = batch.tags.setdefault(partition, confirmed + 1)
             batch.decided += 1
             before = self._store.load(decision.account.user_id)
             place = (tag, batch.decided)
-            new = staged(before, partition, decision.account, decision.records, place, confirmed)
+            new = staged(before, partition, decision.account, records, place, confirmed)
             self._store.keep(new)
             batch.changed[new.account.user_id] = new
-        batch.records.extend(decision.records)
+        batch.records.extend(records)
 
 
 def _named_user(given: Input) -> str | None:
@@ -130,5 +132,5 @@ def _named_user(given: Input) -> str | None:
 def _failure_reply(given: Input) -> list[Emit]:
     if isinstance(given, CommandInput):
         problem = problems.not_applied()
-        return [given.address.reply(problem.status, problem)]
+        return [reply_record(Reply(given.address, problem.status, problem))]
     return []

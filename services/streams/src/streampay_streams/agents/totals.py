@@ -14,11 +14,9 @@ import structlog
 from streampay_contracts import codec, topics
 from streampay_contracts.views import TOTALS_KEY
 from streampay_streams.adapters.publisher import Publisher
-from streampay_streams.adapters.records import RawRecord
+from streampay_streams.adapters.records import Emit, RawRecord
 from streampay_streams.adapters.store import CodecTable
-from streampay_streams.domain.effects import Emit
-from streampay_streams.domain.messages import PaymentRecorded
-from streampay_streams.domain.totals import PayerTotals, Totals, newer
+from streampay_streams.projections.totals import PayerTotals, PaymentRecorded, Totals, newer
 
 log = structlog.get_logger(__name__)
 

@@ -10,7 +10,7 @@ Every collection in it is bounded, so the record stays small enough to rewrite o
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from pydantic import Field
 
@@ -29,18 +29,10 @@ class Answered(WireModel):
 
     at: EpochMillis
     status: int = 0
-    body: str = ""
+    body: dict[str, Any] | str = ""
+    """The reply's fields (a string on records stored before replies were kept as fields)."""
     routed_to: UserId | None = None
     """The payer whose partition decides this command; the reply comes from there."""
-
-
-class Window(WireModel):
-    """Money in and out of one statement window so far."""
-
-    money_in: Money = ZERO
-    money_out: Money = ZERO
-    count: Count = 0
-    timestamp: EpochMillis = 0
 
 
 class Account(WireModel):
@@ -64,8 +56,8 @@ class Account(WireModel):
     """Recent commands by correlation id, oldest first."""
     marks: dict[str, int] = Field(default_factory=dict)
     """Per source partition, the offset of the last input applied (see ``Origin``)."""
-    windows: dict[str, Window] = Field(default_factory=dict)
-    """Statement windows still open to late entries, by ``<period>|<start ms>``."""
+    events: Count = 0
+    """How many events this account's stream holds: the last event's ``seq``."""
     payments: Count = 0
     """Transfers this user has made, and their sum: this user's share of the global totals."""
     paid: Money = ZERO

@@ -1,22 +1,21 @@
 """Answering a command once: the reply is recorded with the decision, and repeated on request.
 
 A command's answer is remembered in the deciding account together with the mark of the record
-it came in on, in the same write as its effects. A record delivered again is recognised by the
+it came in on, in the same write as its events. A record delivered again is recognised by the
 mark and changes nothing; a copy of the command produced again (same correlation id, another
 record) is recognised by the remembered answer and gets that same answer once more.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from pydantic import BaseModel
 
 from streampay_contracts import CancelRequestCommand, Problem, RequestReply
+from streampay_contracts.events import EventBase
 from streampay_streams.domain import ids, routing
 from streampay_streams.domain.account import Account, Answered, remember
 from streampay_streams.domain.context import Context
-from streampay_streams.domain.effects import Decision, Emit
+from streampay_streams.domain.effects import Decision, Leg, Reply, Route
 from streampay_streams.domain.inputs import Asking, CommandInput
 
 
@@ -26,12 +25,21 @@ def answer(
     status: int,
     body: BaseModel,
     ctx: Context,
-    outputs: Iterable[Emit] = (),
+    *,
+    events: tuple[EventBase, ...] = (),
+    legs: tuple[Leg, ...] = (),
+    routed: tuple[Route, ...] = (),
 ) -> Decision:
     """Reply to ``given`` and record the reply, and the record's mark, in ``account``."""
-    reply = given.address.reply(status, body)
-    answered = Answered(at=given.at, status=status, body=(reply.body or b"").decode())
-    return Decision(_remember(account, given, answered, ctx), tuple(outputs), reply)
+    fields = body.model_dump(mode="python", by_alias=True, exclude_none=True)
+    answered = Answered(at=given.at, status=status, body=fields)
+    return Decision(
+        _remember(account, given, answered, ctx),
+        events,
+        legs,
+        routed,
+        Reply(given.address, status, body),
+    )
 
 
 def refuse(account: Account, given: Asking, problem: Problem, ctx: Context) -> Decision:
@@ -39,11 +47,11 @@ def refuse(account: Account, given: Asking, problem: Problem, ctx: Context) -> D
 
 
 def route(
-    account: Account, given: CommandInput, payer: str, output: Emit, ctx: Context
+    account: Account, given: CommandInput, payer: str, output: Route, ctx: Context
 ) -> Decision:
     """Hand the command to the payer's partition, which decides and replies."""
     answered = Answered(at=given.at, routed_to=payer)
-    return Decision(_remember(account, given, answered, ctx), (output,))
+    return Decision(_remember(account, given, answered, ctx), routed=(output,))
 
 
 def again(given: Asking, earlier: Answered, ctx: Context) -> Decision:
@@ -53,11 +61,11 @@ def again(given: Asking, earlier: Answered, ctx: Context) -> Decision:
     a request always got 201 with the id derived from its correlation id.
     """
     if earlier.routed_to is None:
-        return Decision(reply=given.address.raw_reply(earlier.status, earlier.body.encode()))
+        return Decision(reply=Reply(given.address, earlier.status, earlier.body))
     if isinstance(given, CommandInput) and isinstance(given.command, CancelRequestCommand):
-        return Decision(outputs=(routing.cancel(given, given.command, earlier.routed_to, ctx),))
+        return Decision(routed=(routing.cancel(given, given.command, earlier.routed_to),))
     created = RequestReply(id=ids.request_id(given.correlation_id))
-    return Decision(reply=given.address.reply(201, created))
+    return Decision(reply=Reply(given.address, 201, created))
 
 
 def _remember(account: Account, given: Asking, answered: Answered, ctx: Context) -> Account:

@@ -28,8 +28,6 @@ class Policy:
     open_request_limit: int = 100
     """Pending requests one user may have addressed to them, and may have sent."""
     closed_request_limit: int = 50
-    requests_topic: str = "streampay-streams-requests"
-    payments_topic: str = "streampay-streams-payments"
 
 
 @dataclass(frozen=True, slots=True)

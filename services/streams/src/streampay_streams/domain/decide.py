@@ -8,6 +8,7 @@ answered gets that answer again; and the preconditions (who may send it, ``If-Ma
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from streampay_contracts import (
     SYSTEM_BANK,
@@ -51,7 +52,7 @@ def decide(account: Account, given: Input, ctx: Context) -> Decision:
     if isinstance(given, CommandInput):
         return _command(account, given, ctx)
     if isinstance(given, CreditInput):
-        return payments.credit(account, given)
+        return payments.credit(account, given, ctx)
     if isinstance(given, SignupInput):
         return deposits.signup(account, given, ctx)
     return _routed(account, given, ctx)
@@ -93,5 +94,4 @@ def _routed(account: Account, given: RoutedInput, ctx: Context) -> Decision:
         decision = Decision(requests.closed(account, message, ctx))
     if decision.account is None:
         return decision
-    marked = decision.account.marked(source, given.origin.offset)
-    return Decision(marked, decision.outputs, decision.reply)
+    return replace(decision, account=decision.account.marked(source, given.origin.offset))

@@ -12,18 +12,18 @@ from typing import cast
 
 from streampay_contracts import (
     SYSTEM_BANK,
-    ActivityEvent,
     DepositCommand,
     DepositReply,
     Problem,
     is_system_user,
-    topics,
 )
-from streampay_streams.domain import activities, answers, ids, ledger, problems
+from streampay_contracts.events import Deposited
+from streampay_streams.domain import answers, ids, ledger, problems
 from streampay_streams.domain.account import Account
 from streampay_streams.domain.context import Context
-from streampay_streams.domain.effects import UNCHANGED, Decision, Emit
+from streampay_streams.domain.effects import UNCHANGED, Decision, Leg
 from streampay_streams.domain.inputs import CommandInput, SignupInput
+from streampay_streams.domain.record import record
 
 WELCOME = "Welcome to StreamPay"
 
@@ -35,9 +35,11 @@ def deposit(account: Account, given: CommandInput, ctx: Context) -> Decision:
         return answers.refuse(account, given, problem, ctx)
     cause = given.correlation_id
     leg_id = ids.leg_id(cause, "deposit")
-    posted, outputs = _credit(account, command.amount, leg_id, cause, given.at, ctx, command.notes)
+    posted, event, leg = _credit(
+        account, command.amount, leg_id, cause, given.at, ctx, command.notes
+    )
     reply = DepositReply(command_id=cause, balance=posted.balance, version=posted.version)
-    return answers.answer(posted, given, 200, reply, ctx, outputs)
+    return answers.answer(posted, given, 200, reply, ctx, events=(event,), legs=(leg,))
 
 
 def signup(account: Account, given: SignupInput, ctx: Context) -> Decision:
@@ -46,8 +48,8 @@ def signup(account: Account, given: SignupInput, ctx: Context) -> Decision:
     if account.granted or grant <= 0 or is_system_user(account.user_id):
         return UNCHANGED
     cause = ids.signup_id(account.user_id)
-    posted, outputs = _credit(account, grant, cause, cause, given.at, ctx, WELCOME)
-    return Decision(posted.change(granted=True), tuple(outputs))
+    posted, event, leg = _credit(account, grant, cause, cause, given.at, ctx, WELCOME)
+    return Decision(posted.change(granted=True), events=(event,), legs=(leg,))
 
 
 def _refusal(account: Account, command: DepositCommand, ctx: Context) -> Problem | None:
@@ -62,15 +64,19 @@ def _refusal(account: Account, command: DepositCommand, ctx: Context) -> Problem
 
 def _credit(
     account: Account, amount: Decimal, leg_id: str, cause: str, at: int, ctx: Context, notes: str
-) -> tuple[Account, list[Emit]]:
+) -> tuple[Account, Deposited, Leg]:
     user = account.user_id
     entry = ledger.leg(leg_id, user, SYSTEM_BANK, amount, cause, at, notes=notes)
-    posted, views = ledger.post(account, amount, at)
-    line = activities.transfer(
-        ActivityEvent.DEPOSIT_RECEIVED, cause, amount, SYSTEM_BANK, user, at, ctx, notes=notes
+    posted = ledger.post(account, amount)
+    posted, event = record(
+        posted,
+        Deposited,
+        cause,
+        at,
+        amount=amount,
+        balance=posted.balance,
+        version=posted.version,
+        notes=notes,
+        user_name=ctx.name(user),
     )
-    return posted, [
-        Emit.of(topics.TRANSACTIONS, user, entry),
-        *views,
-        activities.keyed_by(user, line),
-    ]
+    return posted, event, Leg(entry)

@@ -1,22 +1,32 @@
-"""What a decision produces: records to publish, the reply, and where each input came from.
+"""What a decision produces: the account's new state, its events, and the reply.
 
-The functional core never talks to Kafka. It returns :class:`Emit` values (topic, key, encoded
-body, headers) and the worker publishes them. Bodies are encoded here, with the contracts codec,
-so that a decision stored for replay is byte-for-byte what was first sent.
+The functional core never talks to Kafka and names no topic, header or encoding. A decision
+returns typed values; the worker's adapters (``adapters/outputs.py``) turn them into records:
+
+- **events** (:mod:`streampay_contracts.events`): the facts recorded in the account's stream on
+  the event log, from which the projections build every view;
+- **legs**: the ledger entries, the money events, one per account a movement of money changes;
+  a credit leg goes to the payee's partition, which applies it;
+- **routed** messages: a payment request's business carried to the other party's partition;
+- the **reply** to the command, once its events are recorded.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from types import MappingProxyType
+from dataclasses import dataclass
+from typing import Any
 
 from pydantic import BaseModel
 
-from streampay_contracts import WireModel, codec, headers
+from streampay_contracts import Transaction
+from streampay_contracts.events import EventBase
 from streampay_streams.domain.account import Account
-
-_NO_HEADERS: Mapping[str, str] = MappingProxyType({})
+from streampay_streams.domain.messages import (
+    CancelRequest,
+    OpenRequest,
+    ReplyAddress,
+    RequestClosed,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,88 +52,55 @@ class Origin:
         by = f"<{self.decider}" if self.decider else ""
         return f"{via}<{self.topic}/{self.partition}{by}"
 
-    def headers(self) -> dict[str, str]:
-        position = {headers.ORIGIN: f"{self.topic}/{self.partition}/{self.offset}"}
-        return {**position, headers.ORIGIN_BY: self.decider} if self.decider else position
 
-    @classmethod
-    def parse(cls, found: Mapping[str, str]) -> Origin | None:
-        """The origin in a record's ``streampay-origin`` headers, or None when it has none."""
-        topic, _, rest = found.get(headers.ORIGIN, "").rpartition("/")
-        name, _, partition = topic.rpartition("/")
-        if not (name and partition.isdigit() and rest.isdigit()):
-            return None
-        return cls(name, int(partition), int(rest), found.get(headers.ORIGIN_BY, ""))
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """The answer to a command: a status and a body (a problem from status 400 on).
+
+    ``body`` is a reply model, or the body of an earlier answer as it was remembered (the same
+    fields, so the same bytes on the wire).
+    """
+
+    address: ReplyAddress
+    status: int
+    body: BaseModel | dict[str, Any] | str
 
 
 @dataclass(frozen=True, slots=True)
-class Emit:
-    """One record to publish; ``body`` None is a tombstone."""
+class Leg:
+    """A ledger entry to record; a credit leg carries the origin its payee applies it by."""
 
-    topic: str
-    key: str
-    body: bytes | None
-    headers: Mapping[str, str] = field(default_factory=lambda: _NO_HEADERS)
-    partition: int | None = None
-    """Set only for the worker's own state records; views go where their key hashes to."""
-
-    @classmethod
-    def of(
-        cls,
-        topic: str,
-        key: str,
-        value: BaseModel | None,
-        extra_headers: Mapping[str, str] | None = None,
-    ) -> Emit:
-        body = None if value is None else codec.encode(value)
-        return cls(topic, key, body, MappingProxyType(dict(extra_headers or {})))
+    entry: Transaction
+    origin: Origin | None = None
 
 
-class ReplyAddress(WireModel):
-    """Where and how the one reply to a command goes; travels with routed commands."""
+@dataclass(frozen=True, slots=True)
+class Route:
+    """A message to ``owner``'s account, applied there once by the ``origin`` that caused it."""
 
-    topic: str
-    key: str
-    correlation_id: str
-    identity: str | None = None
-    idempotency_key: str | None = None
-
-    def reply(self, status: int, body: BaseModel) -> Emit:
-        """The reply record: body, ``:status`` and the correlation headers copied back."""
-        return self.raw_reply(status, codec.encode(body))
-
-    def raw_reply(self, status: int, body: bytes) -> Emit:
-        """A reply with an already encoded body; a problem from status 400 on."""
-        content_type = headers.PROBLEM_CONTENT_TYPE if status >= 400 else headers.JSON_CONTENT_TYPE
-        values = {
-            headers.CORRELATION_ID: self.correlation_id,
-            headers.STATUS: str(status),
-            headers.CONTENT_TYPE: content_type,
-        }
-        if self.identity is not None:
-            values[headers.IDENTITY] = self.identity
-        if self.idempotency_key is not None:
-            values[headers.IDEMPOTENCY_KEY] = self.idempotency_key
-        return Emit(self.topic, self.key, body, MappingProxyType(values))
+    owner: str
+    message: OpenRequest | CancelRequest | RequestClosed
+    origin: Origin
 
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """The outcome of one input: the account's new state (None: unchanged) and its records.
+    """The outcome of one input: the account's new state (None: unchanged) and its effects.
 
-    A decision that publishes anything new always carries the new state, because the state
-    records what was decided; only re-sending an earlier answer leaves the account unchanged.
+    A decision that records anything new always carries the new state, because the state
+    records what was decided; only repeating an earlier answer leaves the account unchanged.
     """
 
     account: Account | None = None
-    outputs: tuple[Emit, ...] = ()
-    reply: Emit | None = None
+    events: tuple[EventBase, ...] = ()
+    legs: tuple[Leg, ...] = ()
+    routed: tuple[Route, ...] = ()
+    reply: Reply | None = None
 
     @property
-    def records(self) -> tuple[Emit, ...]:
-        """Everything to publish, the reply last, so effects are visible before the answer."""
-        return (*self.outputs, self.reply) if self.reply is not None else self.outputs
+    def anything(self) -> bool:
+        return bool(self.events or self.legs or self.routed or self.reply)
 
 
 UNCHANGED = Decision()
-"""Nothing to do: the input was applied before, and its records were already published."""
+"""Nothing to do: the input was applied before, and its effects were already published."""

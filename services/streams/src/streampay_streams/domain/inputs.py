@@ -10,8 +10,13 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from streampay_contracts import Command, Transaction, User
-from streampay_streams.domain.effects import Origin, ReplyAddress
-from streampay_streams.domain.messages import CancelRequest, OpenRequest, RequestClosed
+from streampay_streams.domain.effects import Origin
+from streampay_streams.domain.messages import (
+    CancelRequest,
+    OpenRequest,
+    ReplyAddress,
+    RequestClosed,
+)
 
 COMMANDS_VIA = "commands"
 CREDITS_VIA = "transactions"

@@ -1,33 +1,20 @@
-"""Posting one ledger entry to an account, and the views that change with it.
+"""Posting one ledger entry to an account, and the entry itself.
 
-A posting changes the balance and its version, adds the entry to the statement windows, and
-yields the records every reader of that account needs: the balance (compacted ``balances``),
-the same on ``balance-histories``, and the updated statements.
+A posting changes the balance and its version; what else follows from it (the balance views,
+the statements) is built from the posting's event by the projections.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from streampay_contracts import SYSTEM_BANK, Balance, Transaction, TransactionKind, topics
-from streampay_streams.domain import statements
+from streampay_contracts import SYSTEM_BANK, Transaction, TransactionKind
 from streampay_streams.domain.account import Account
-from streampay_streams.domain.effects import Emit
 
 
-def post(account: Account, amount: Decimal, at: int) -> tuple[Account, list[Emit]]:
+def post(account: Account, amount: Decimal) -> Account:
     """Apply ``amount`` (negative = out) to the account; the caller checked it stays >= 0."""
-    windows, changed = statements.record(account.windows, account.user_id, amount, at)
-    posted = account.change(
-        balance=account.balance + amount, version=account.version + 1, windows=windows
-    )
-    balance = Balance(balance=posted.balance, timestamp=at, version=posted.version)
-    emits = [
-        Emit.of(topics.BALANCES, account.user_id, balance),
-        Emit.of(topics.BALANCE_HISTORIES, account.user_id, balance),
-        *(Emit.of(topics.STATEMENTS, statements.key_of(s), s) for s in changed),
-    ]
-    return posted, emits
+    return account.change(balance=account.balance + amount, version=account.version + 1)
 
 
 def leg(

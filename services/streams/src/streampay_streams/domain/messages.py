@@ -13,9 +13,17 @@ from typing import Literal
 from pydantic import Field
 
 from streampay_contracts import PaymentRequest, RequestStatus, WireModel
-from streampay_contracts.fields import CommandId, Count, EpochMillis, RequestId, UserId
-from streampay_contracts.money import Amount, Money
-from streampay_streams.domain.effects import ReplyAddress
+from streampay_contracts.fields import EpochMillis, RequestId, UserId
+
+
+class ReplyAddress(WireModel):
+    """Where and how the one reply to a command goes; travels with routed commands."""
+
+    topic: str
+    key: str
+    correlation_id: str
+    identity: str | None = None
+    idempotency_key: str | None = None
 
 
 class OpenRequest(WireModel):
@@ -48,14 +56,3 @@ class Routed(WireModel):
     """The value of every record on the requests topic."""
 
     message: OpenRequest | CancelRequest | RequestClosed = Field(discriminator="kind")
-
-
-class PaymentRecorded(WireModel):
-    """To the totals: one more payment, with the payer's running count and sum after it."""
-
-    payment_id: CommandId
-    payer_id: UserId
-    amount: Amount
-    payments: Count
-    paid: Money
-    timestamp: EpochMillis

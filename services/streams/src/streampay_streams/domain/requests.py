@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import cast
 
 from streampay_contracts import (
-    ActivityEvent,
     CancelRequestCommand,
     DeclineRequestCommand,
     PaymentRequest,
@@ -20,20 +19,26 @@ from streampay_contracts import (
     RequestCommand,
     RequestReply,
     RequestStatus,
-    headers,
-    topics,
 )
-from streampay_streams.domain import activities, answers, ids, problems, routing
+from streampay_contracts.events import (
+    RequestCancelled,
+    RequestClosing,
+    RequestDeclined,
+    RequestOpened,
+    RequestPaid,
+)
+from streampay_streams.domain import answers, ids, problems, routing
 from streampay_streams.domain.account import Account, bounded
 from streampay_streams.domain.context import Context
-from streampay_streams.domain.effects import Decision, Emit, Origin
+from streampay_streams.domain.effects import Decision, Origin, Reply, Route
 from streampay_streams.domain.inputs import Asking, CommandInput, RoutedCancel
 from streampay_streams.domain.messages import OpenRequest, RequestClosed
+from streampay_streams.domain.record import record
 
-_CLOSING_EVENTS = {
-    RequestStatus.PAID: ActivityEvent.PAYMENT_REQUEST_PAID,
-    RequestStatus.DECLINED: ActivityEvent.PAYMENT_REQUEST_DECLINED,
-    RequestStatus.CANCELLED: ActivityEvent.PAYMENT_REQUEST_CANCELLED,
+_CLOSING_EVENTS: dict[RequestStatus, type[RequestClosing]] = {
+    RequestStatus.PAID: RequestPaid,
+    RequestStatus.DECLINED: RequestDeclined,
+    RequestStatus.CANCELLED: RequestCancelled,
 }
 
 
@@ -55,7 +60,7 @@ def request(account: Account, given: CommandInput, ctx: Context) -> Decision:
     )
     sent = account.change(sent_requests={**account.sent_requests, new.id: command.user_id})
     message = OpenRequest(request=new, reply_to=given.address)
-    output = routing.routed(ctx, command.user_id, message, given.origin)
+    output = Route(command.user_id, message, given.origin)
     return answers.route(sent, given, command.user_id, output, ctx)
 
 
@@ -72,23 +77,17 @@ def _request_refusal(account: Account, command: RequestCommand, ctx: Context) ->
 def open_request(account: Account, message: OpenRequest, origin: Origin, ctx: Context) -> Decision:
     """In the payer's partition: record the request, publish it, answer the requester."""
     new = message.request
-    created = message.reply_to.reply(201, RequestReply(id=new.id))
+    created = Reply(message.reply_to, 201, RequestReply(id=new.id))
     if new.id in account.open_requests or new.id in account.closed_requests:
         return Decision(reply=created)
     if len(account.open_requests) >= ctx.policy.open_request_limit:
-        refused = message.reply_to.reply(
-            409, problems.too_many_received(account_name(account, ctx))
-        )
-        back = routing.routed(ctx, new.from_user_id, RequestClosed(request_id=new.id), origin)
-        return Decision(account, (back,), refused)
+        problem = problems.too_many_received(account_name(account, ctx))
+        back = Route(new.from_user_id, RequestClosed(request_id=new.id), origin)
+        return Decision(account, routed=(back,), reply=Reply(message.reply_to, 409, problem))
     opened = account.change(open_requests={**account.open_requests, new.id: new})
-    outputs = (
-        _view(new),
-        activities.about_request(
-            ActivityEvent.PAYMENT_REQUESTED, message.reply_to.correlation_id, new, new.timestamp
-        ),
-    )
-    return Decision(opened, outputs, created)
+    cause = message.reply_to.correlation_id
+    opened, event = record(opened, RequestOpened, cause, new.timestamp, request=new)
+    return Decision(opened, events=(event,), reply=created)
 
 
 def decline(account: Account, given: CommandInput, ctx: Context) -> Decision:
@@ -97,10 +96,11 @@ def decline(account: Account, given: CommandInput, ctx: Context) -> Decision:
     pending = account.open_requests.get(command.request_id)
     if pending is None:
         return answers.refuse(account, given, _not_open(account, command.request_id), ctx)
-    closed, outputs, final = settle(
+    closed, event, back = settle(
         account, pending, RequestStatus.DECLINED, given, ctx, notes=command.reason or None
     )
-    return answers.answer(closed, given, 200, final, ctx, outputs)
+    final = event.request
+    return answers.answer(closed, given, 200, final, ctx, events=(event,), routed=(back,))
 
 
 def cancel(account: Account, given: CommandInput, ctx: Context) -> Decision:
@@ -108,7 +108,7 @@ def cancel(account: Account, given: CommandInput, ctx: Context) -> Decision:
     command = cast(CancelRequestCommand, given.command)
     payer = account.sent_requests.get(command.request_id)
     if payer is not None:
-        return answers.route(account, given, payer, routing.cancel(given, command, payer, ctx), ctx)
+        return answers.route(account, given, payer, routing.cancel(given, command, payer), ctx)
     status = account.sent_closed.get(command.request_id)
     if status is not None:
         return answers.refuse(
@@ -127,8 +127,8 @@ def cancel_at_payer(account: Account, given: RoutedCancel, ctx: Context) -> Deci
     pending = account.open_requests.get(message.request_id)
     if pending is None or pending.from_user_id != message.requester:
         return answers.refuse(account, given, _not_open(account, message.request_id), ctx)
-    closed_account, outputs, final = settle(account, pending, RequestStatus.CANCELLED, given, ctx)
-    return answers.answer(closed_account, given, 200, final, ctx, outputs)
+    closed, event, back = settle(account, pending, RequestStatus.CANCELLED, given, ctx)
+    return answers.answer(closed, given, 200, event.request, ctx, events=(event,), routed=(back,))
 
 
 def closed(account: Account, message: RequestClosed, ctx: Context) -> Account:
@@ -149,21 +149,19 @@ def settle(
     given: Asking,
     ctx: Context,
     notes: str | None = None,
-) -> tuple[Account, list[Emit], PaymentRequest]:
-    """Close an open request in the payer's account; the records announcing it."""
+) -> tuple[Account, RequestClosing, Route]:
+    """Close an open request in the payer's account: its event, and the word to the requester."""
     final = pending.model_copy(update={"status": status})
     remaining = {rid: r for rid, r in account.open_requests.items() if rid != pending.id}
     done = bounded({**account.closed_requests, pending.id: status}, ctx.policy.closed_request_limit)
-    back = RequestClosed(request_id=pending.id, status=status)
-    outputs = [
-        _view(final),
-        _view(final, tombstone=True),
-        activities.about_request(
-            _CLOSING_EVENTS[status], given.correlation_id, final, given.at, notes
-        ),
-        routing.routed(ctx, pending.from_user_id, back, given.origin),
-    ]
-    return account.change(open_requests=remaining, closed_requests=done), outputs, final
+    closed = account.change(open_requests=remaining, closed_requests=done)
+    closed, event = record(
+        closed, _CLOSING_EVENTS[status], given.correlation_id, given.at, request=final, notes=notes
+    )
+    back = Route(
+        pending.from_user_id, RequestClosed(request_id=pending.id, status=status), given.origin
+    )
+    return closed, event, back
 
 
 def refusal_for_payment(account: Account, request_id: str) -> Problem:
@@ -175,13 +173,6 @@ def _not_open(account: Account, request_id: str) -> Problem:
     if status is not None:
         return problems.request_closed(request_id, status)
     return problems.unknown_request(request_id, "addressed to you")
-
-
-def _view(request: PaymentRequest, tombstone: bool = False) -> Emit:
-    """The ``payment-requests`` record, marked with the payer asked, as the original did."""
-    value = None if tombstone else request
-    marked = {headers.IDENTITY: request.to_user_id}
-    return Emit.of(topics.PAYMENT_REQUESTS, request.id, value, marked)
 
 
 def account_name(account: Account, ctx: Context) -> str:

@@ -1,4 +1,4 @@
-"""Statements: a user's money in and out per hour and per day, kept with the account.
+"""Statements: a user's money in and out per hour and per day, from the posting events.
 
 Each ledger entry of a user lands in the hour and the day of its timestamp (UTC), so the
 windows are the same however late the entry is applied. Windows older than a day (hours) or
@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from streampay_contracts import Statement, StatementPeriod, statement_key, window_bounds
-from streampay_streams.domain.account import Window
+from streampay_contracts import Statement, StatementPeriod, statement_key, topics, window_bounds
+from streampay_contracts.events import Deposited, Event, PaymentReceived, PaymentSent
+from streampay_streams.projections.state import Projected, Window
+from streampay_streams.projections.views import ViewRecord
 
 HOUR_MS = 3_600_000
 DAY_MS = 24 * HOUR_MS
@@ -19,6 +21,19 @@ LENGTH_MS = {StatementPeriod.HOUR: HOUR_MS, StatementPeriod.DAY: DAY_MS}
 KEEP_MS = {StatementPeriod.HOUR: 25 * HOUR_MS, StatementPeriod.DAY: 3 * DAY_MS}
 
 Windows = dict[str, Window]
+
+
+def project(state: Projected, event: Event) -> tuple[Projected, list[ViewRecord]]:
+    """Count a posting in its hour and day; the statements it changed."""
+    if isinstance(event, Deposited | PaymentReceived):
+        amount = event.amount
+    elif isinstance(event, PaymentSent):
+        amount = -event.amount
+    else:
+        return state, []
+    windows, changed = record(state.windows, event.user_id, amount, event.at)
+    views = [ViewRecord(topics.STATEMENTS, key_of(s), s) for s in changed]
+    return state.change(windows=windows), views
 
 
 def record(

@@ -12,9 +12,34 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from streampay_contracts import AverageTransactions, TotalTransactions, WireModel, round_to_cents
-from streampay_contracts.fields import Count, EpochMillis
-from streampay_contracts.money import Money
-from streampay_streams.domain.messages import PaymentRecorded
+from streampay_contracts.events import Event, PaymentSent
+from streampay_contracts.fields import CommandId, Count, EpochMillis, UserId
+from streampay_contracts.money import Amount, Money
+
+
+class PaymentRecorded(WireModel):
+    """To the totals: one more payment, with the payer's running count and sum after it."""
+
+    payment_id: CommandId
+    payer_id: UserId
+    amount: Amount
+    payments: Count
+    paid: Money
+    timestamp: EpochMillis
+
+
+def recorded(event: Event) -> PaymentRecorded | None:
+    """What a payment tells the totals, gathered on one key from every payer's partition."""
+    if not isinstance(event, PaymentSent):
+        return None
+    return PaymentRecorded(
+        payment_id=event.cause,
+        payer_id=event.user_id,
+        amount=event.amount,
+        payments=event.payments,
+        paid=event.paid,
+        timestamp=event.at,
+    )
 
 
 class PayerTotals(WireModel):

@@ -1,0 +1,69 @@
+"""A decision's effects as Kafka records: events, legs, routed messages and the reply.
+
+This is where the functional core's typed results meet topics, keys, headers and bytes. The
+order is the order of publication: the ledger legs, the events, the routed messages, and the
+reply last, so a client that reads its answer can already find what the command recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from pydantic import BaseModel
+
+from streampay_contracts import codec, headers, topics
+from streampay_streams.adapters.records import Emit, origin_headers
+from streampay_streams.domain.effects import Decision, Reply
+from streampay_streams.domain.messages import Routed
+
+
+def records_of(decision: Decision, requests_topic: str) -> list[Emit]:
+    """Every record ``decision`` publishes, in order."""
+    records = [
+        Emit.of(
+            topics.TRANSACTIONS,
+            leg.entry.owner_id,
+            leg.entry,
+            None if leg.origin is None else origin_headers(leg.origin),
+        )
+        for leg in decision.legs
+    ]
+    records += [Emit.of(topics.EVENTS, event.user_id, event) for event in decision.events]
+    records += [
+        Emit.of(
+            requests_topic, route.owner, Routed(message=route.message), origin_headers(route.origin)
+        )
+        for route in decision.routed
+    ]
+    if decision.reply is not None:
+        records.append(reply_record(decision.reply))
+    return records
+
+
+def reply_record(reply: Reply) -> Emit:
+    """The reply record: body, ``:status`` and the correlation headers copied back."""
+    address, status = reply.address, reply.status
+    content_type = headers.PROBLEM_CONTENT_TYPE if status >= 400 else headers.JSON_CONTENT_TYPE
+    values = {
+        headers.CORRELATION_ID: address.correlation_id,
+        headers.STATUS: str(status),
+        headers.CONTENT_TYPE: content_type,
+    }
+    if address.identity is not None:
+        values[headers.IDENTITY] = address.identity
+    if address.idempotency_key is not None:
+        values[headers.IDEMPOTENCY_KEY] = address.idempotency_key
+    return Emit(address.topic, address.key, _body(reply.body), _frozen(values))
+
+
+def _body(body: BaseModel | Mapping[str, object] | str) -> bytes:
+    if isinstance(body, BaseModel):
+        return codec.encode(body)
+    if isinstance(body, str):
+        return body.encode()  # an answer remembered as text, before fields were kept
+    return codec.dumps(dict(body))
+
+
+def _frozen(values: dict[str, str]) -> Mapping[str, str]:
+    return MappingProxyType(values)
