@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -134,6 +134,15 @@ class Bus:
     @staticmethod
     async def until(check: Callable[[], bool], within: float, what: str) -> None:
         await until(check, within, what)
+
+    @staticmethod
+    async def until_async(check: Callable[[], Awaitable[bool]], within: float, what: str) -> None:
+        """Like :meth:`until`, for a check that has to read Kafka itself."""
+        deadline = asyncio.get_running_loop().time() + within
+        while not await check():
+            if asyncio.get_running_loop().time() >= deadline:
+                raise AssertionError(f"timed out after {within:.0f} s waiting for {what}")
+            await asyncio.sleep(0.5)
 
     def balance(self, user_id: str) -> Balance | None:
         found = self.balances.get(user_id)

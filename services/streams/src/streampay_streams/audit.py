@@ -1,12 +1,17 @@
-"""`python -m streampay_streams.audit` (`make audit`): check the ledger against the balances.
+"""`python -m streampay_streams.audit` (`make audit`): check the ledger and every view.
 
 Replays ``transactions`` from the beginning up to its current end, recomputes every balance and
-checks the invariants of ARCHITECTURE §5 against the latest ``balances`` records:
+checks the ledger's invariants (docs/architecture.md, "Ledger") against the latest ``balances``:
 
 - each balance equals the sum of its account's ledger entries, and none is negative;
 - the sum of all balances equals the sum of all deposits (money is only created by deposits);
 - every transfer has exactly two legs that cancel out;
 - a leg recorded twice is the same both times (a re-sent copy), never two different entries.
+
+Then replays ``events`` through the projections (:mod:`streampay_streams.replay`) and checks
+every view topic against the result: balances, open requests and statements record for record,
+the balance histories and the activity feed as sets (a copy is allowed, a missing or altered
+record is not), and the global totals.
 
 Run it when the system is quiet: a payment whose credit is still on its way shows as a
 difference. It prints what it checked and exits non-zero on any violation.
@@ -22,18 +27,36 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TypeVar
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
 from pydantic import BaseModel, ValidationError
 
 from streampay_contracts import (
+    Activity,
+    AverageTransactions,
     Balance,
     KafkaSettings,
     MalformedMessage,
+    PaymentRequest,
+    Statement,
+    TotalTransactions,
     Transaction,
     TransactionKind,
     codec,
     topics,
 )
+from streampay_streams.reading import read_topic
+from streampay_streams.replay import differences, replay
+
+__all__ = ["AuditReport", "audit", "check", "read_topic"]
+
+VIEW_MODELS: dict[str, type[BaseModel]] = {
+    topics.BALANCES: Balance,
+    topics.BALANCE_HISTORIES: Balance,
+    topics.ACTIVITIES: Activity,
+    topics.PAYMENT_REQUESTS: PaymentRequest,
+    topics.STATEMENTS: Statement,
+    topics.TOTAL_TRANSACTIONS: TotalTransactions,
+    topics.AVERAGE_TRANSACTIONS: AverageTransactions,
+}
 
 ZERO = Decimal("0.00")
 M = TypeVar("M", bound=BaseModel)
@@ -47,6 +70,7 @@ class AuditReport:
     deposits: Decimal = ZERO
     balances: Decimal = ZERO
     transfers: int = 0
+    events: int = 0
     violations: list[str] = field(default_factory=list)
 
     @property
@@ -61,6 +85,7 @@ class AuditReport:
             f"accounts              {self.accounts}",
             f"sum of deposits       {self.deposits}",
             f"sum of balances       {self.balances}",
+            f"events replayed       {self.events} (every view compared with its projection)",
             f"result                {verdict}",
             *(f"  - {violation}" for violation in self.violations[:50]),
         ]
@@ -150,24 +175,33 @@ def _new_money(leg: Transaction, users: Collection[str] | None) -> Decimal:
 
 
 async def audit(bootstrap_servers: str, users: Collection[str] | None = None) -> AuditReport:
-    """Read ``transactions`` and ``balances`` up to their current ends, and check them."""
+    """Read the ledger, the event log and every view up to their current ends; check them."""
     entries, problems = _decoded(
         await read_topic(bootstrap_servers, topics.TRANSACTIONS), Transaction
     )
-    latest, more = _decoded(await read_topic(bootstrap_servers, topics.BALANCES), Balance)
-    balances = dict(latest)
-    report = check((leg for _, leg in entries), balances, users)
-    report.violations[:0] = problems + more
+    views: dict[str, list[tuple[str, BaseModel | None]]] = {}
+    for topic, model in VIEW_MODELS.items():
+        decoded, more = _decoded(await read_topic(bootstrap_servers, topic), model, keep_none=True)
+        views[topic] = decoded
+        problems += more
+    balances = {k: v for k, v in views[topics.BALANCES] if isinstance(v, Balance)}
+    report = check((leg for _, leg in entries if leg is not None), balances, users)
+    replayed = await replay(bootstrap_servers)
+    report.events = replayed.events
+    report.violations[:0] = problems + replayed.unreadable
+    report.violations += differences(replayed, views, users)
     return report
 
 
 def _decoded(
-    records: Iterable[tuple[str, bytes | None]], model: type[M]
-) -> tuple[list[tuple[str, M]], list[str]]:
-    decoded: list[tuple[str, M]] = []
+    records: Iterable[tuple[str, bytes | None]], model: type[M], keep_none: bool = False
+) -> tuple[list[tuple[str, M | None]], list[str]]:
+    decoded: list[tuple[str, M | None]] = []
     problems: list[str] = []
     for key, value in records:
         if value is None:
+            if keep_none:
+                decoded.append((key, None))
             continue
         try:
             decoded.append((key, codec.decode(value, model)))
@@ -176,46 +210,10 @@ def _decoded(
     return decoded, problems
 
 
-async def read_topic(bootstrap_servers: str, topic: str) -> list[tuple[str, bytes | None]]:
-    """Every record of ``topic`` from the beginning up to the end it has now, in order."""
-    consumer = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=bootstrap_servers,
-        enable_auto_commit=False,
-        auto_offset_reset="earliest",
-    )
-    await consumer.start()
-    try:
-        ends = await _ends(consumer)
-        records: list[tuple[str, bytes | None]] = []
-        while not await _reached(consumer, ends):
-            for batch in (await consumer.getmany(timeout_ms=500)).values():
-                records += [((r.key or b"").decode(errors="replace"), r.value) for r in batch]
-        return records
-    finally:
-        await consumer.stop()
-
-
-async def _reached(consumer: AIOKafkaConsumer, ends: Mapping[TopicPartition, int]) -> bool:
-    return all([await consumer.position(tp) >= end for tp, end in ends.items()])
-
-
-async def _ends(consumer: AIOKafkaConsumer) -> dict[TopicPartition, int]:
-    """The end offsets of every partition, once the consumer has them all assigned."""
-    for _ in range(600):
-        if consumer.assignment():
-            break
-        await asyncio.sleep(0.05)
-    partitions = list(consumer.assignment())
-    await consumer.seek_to_beginning(*partitions)
-    ends: dict[TopicPartition, int] = await consumer.end_offsets(partitions)
-    return ends
-
-
 def main() -> int:
     settings = KafkaSettings()
     report = asyncio.run(audit(settings.kafka_bootstrap_servers))
-    print(f"StreamPay ledger audit of {settings.kafka_bootstrap_servers}")
+    print(f"StreamPay audit of the ledger and the views on {settings.kafka_bootstrap_servers}")
     print("\n".join(report.lines()))
     return 0 if report.ok else 1
 
