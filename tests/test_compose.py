@@ -23,12 +23,14 @@ from typing import Any
 import pytest
 import yaml
 
+from streampay_streams.config import StreamsSettings
+
 REPO = Path(__file__).resolve().parents[1]
 COMPOSE_FILE = REPO / "docker-compose.yml"
 CHECK_SCRIPT = REPO / "infra" / "compose_check.sh"
 DOCKERIGNORE = REPO / ".dockerignore"
 
-SERVICES = {"redpanda", "console", "topics", "streams", "simulation", "gateway"}
+SERVICES = {"redpanda", "console", "topics", "streams", "projector", "simulation", "gateway"}
 
 # service -> (Dockerfile relative to the repo root, workspace package it installs, its module)
 BUILT: dict[str, tuple[str, str, str]] = {
@@ -41,6 +43,10 @@ BUILT: dict[str, tuple[str, str, str]] = {
     ),
     "topics": ("infra/Dockerfile.topics", "streampay-infra", "streampay_infra.topics"),
 }
+# service -> (the service of BUILT whose image it runs, the module its `command` runs instead)
+SAME_IMAGE: dict[str, tuple[str, str]] = {
+    "projector": ("streams", "streampay_streams.projector"),
+}
 
 KAFKA_ENV = {
     "KAFKA_BOOTSTRAP_SERVERS": "redpanda:9092",
@@ -50,6 +56,7 @@ KAFKA_ENV = {
 EXPECTED_ENV: dict[str, dict[str, str]] = {
     "topics": KAFKA_ENV,
     "streams": {**KAFKA_ENV, "STREAMS_DATA_DIR": "/app/data/streams"},
+    "projector": {**KAFKA_ENV, "STREAMS_DATA_DIR": "/app/data/streams"},
     "gateway": {
         **KAFKA_ENV,
         "GATEWAY_HOST": "0.0.0.0",
@@ -67,6 +74,7 @@ EXPECTED_DEPENDS_ON: dict[str, dict[str, str]] = {
     "console": {"redpanda": HEALTHY},
     "topics": {"redpanda": HEALTHY},
     "streams": {"redpanda": HEALTHY, "topics": COMPLETED},
+    "projector": {"redpanda": HEALTHY, "topics": COMPLETED},
     "gateway": {"redpanda": HEALTHY, "topics": COMPLETED},
     "simulation": {"topics": COMPLETED, "streams": HEALTHY, "gateway": HEALTHY},
 }
@@ -252,6 +260,7 @@ def test_only_the_browser_facing_ports_and_the_broker_are_published(
         "gateway": {9090},
         "topics": set(),
         "streams": set(),
+        "projector": set(),
         "simulation": set(),
     }
 
@@ -301,23 +310,61 @@ def test_start_order_is_health_ordered(services: dict[str, dict[str, Any]]) -> N
             found |= {(dep, condition)} | ancestors(dep, (*seen, name))
         return found
 
-    for app in ("streams", "gateway", "simulation"):
+    for app in ("streams", "projector", "gateway", "simulation"):
         assert ("redpanda", HEALTHY) in ancestors(app), app
         assert ("topics", COMPLETED) in ancestors(app), app
+
+    # Commands are decided and answered by streams alone; the projector only feeds the views,
+    # which may lag. Nothing waits for it, so a slow or restarting projector delays no command.
+    assert not [name for name, deps in actual.items() if "projector" in deps]
 
 
 def test_services_with_a_healthcheck(services: dict[str, dict[str, Any]]) -> None:
     with_check = {name for name, svc in services.items() if "healthcheck" in svc}
-    assert with_check == {"redpanda", "gateway", "streams"}
+    assert with_check == {"redpanda", "gateway", "streams", "projector"}
     streams_check = _argv(services["streams"]["healthcheck"]["test"])
     assert streams_check == ["CMD", "python", "-m", "streampay_streams.health"]
+    projector_check = _argv(services["projector"]["healthcheck"]["test"])
+    assert projector_check == ["CMD", "python", "-m", "streampay_streams.projector.health"]
+    # the same tolerances as the streams worker's: both recover Faust tables before "healthy"
+    timings = {k: v for k, v in services["streams"]["healthcheck"].items() if k != "test"}
+    assert {k: v for k, v in services["projector"]["healthcheck"].items() if k != "test"} == timings
+
+
+def test_the_projector_is_the_streams_image_in_its_project_role(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    """Same image, environment and restart policy as streams; its own command and probe; the
+    settings class accepts its environment and gives it a group and data dir of its own."""
+    streams, projector = services["streams"], services["projector"]
+    assert projector["build"] == streams["build"]
+    assert "command" not in streams, "streams runs the image's CMD"
+    assert _argv(projector["command"]) == ["python", "-m", "streampay_streams.projector"]
+    assert projector["restart"] == streams["restart"] == "unless-stopped"
+    assert projector["environment"] == streams["environment"]
+    assert "ports" not in projector and "volumes" not in projector
+
+    def settings(name: str) -> StreamsSettings:
+        env = services[name]["environment"]
+        fields = {field.upper() for field in StreamsSettings.model_fields}
+        assert set(env) <= fields, f"{name}: StreamsSettings does not read {set(env) - fields}"
+        return StreamsSettings.model_validate({k.lower(): str(v) for k, v in env.items()})
+
+    decider, project = settings("streams"), settings("projector").as_projector()
+    assert decider.roles == {"decide"}, "streams must not project beside the projector"
+    assert project.roles == {"project"}
+    assert project.streams_app_id == decider.streams_app_id  # its internal topics' names
+    assert project.group_id == f"{decider.streams_app_id}-projector" != decider.group_id
+    assert project.ready_marker.parent == Path("/app/data/streams/projector")
 
 
 def test_built_services_use_the_repo_root_context_and_existing_dockerfiles(
     services: dict[str, dict[str, Any]],
 ) -> None:
     built = {name for name, svc in services.items() if "build" in svc}
-    assert built == set(BUILT)
+    assert built == set(BUILT) | set(SAME_IMAGE)
+    for name, (image_of, _) in SAME_IMAGE.items():
+        assert services[name]["build"] == services[image_of]["build"], name
     for name, (dockerfile, _, _) in BUILT.items():
         build = services[name]["build"]
         assert Path(build["context"]).resolve() == REPO, name
@@ -638,6 +685,11 @@ def test_data_dirs_are_writable_by_the_service_user(
     assert image_dirs == compose_dirs, name
     for key, value in compose_dirs.items():
         assert value.startswith("/app/data/"), f"{name}: {key}={value}"
+    for other, (image_of, _) in SAME_IMAGE.items():
+        if image_of == name:
+            env = services[other].get("environment", {})
+            dirs = {k: str(v) for k, v in env.items() if k.endswith("_DATA_DIR")}
+            assert dirs == image_dirs, other
 
 
 def _copy_into_context(source: str, target: Path) -> None:
@@ -784,8 +836,12 @@ def test_every_module_the_containers_run_exists(services: dict[str, dict[str, An
         "streampay_gateway",
         "streampay_streams",
         "streampay_streams.health",
+        "streampay_streams.projector",
+        "streampay_streams.projector.health",
         "streampay_simulation",
         "streampay_infra.topics",
     }
+    for _, module in SAME_IMAGE.values():
+        assert module in modules
     missing = sorted(m for m in modules if not _module_exists(m))
     assert not missing, f"modules run by the containers but not in the workspace: {missing}"

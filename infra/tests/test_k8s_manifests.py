@@ -43,6 +43,16 @@ IMAGES: dict[str, tuple[str, type[BaseSettings]]] = {
     "streampay-streams": ("streams", StreamsSettings),
     "streampay-topics": ("topics", KafkaSettings),
 }
+# StreamPay workload -> the compose service that runs the same process (command, probe, env).
+PROCESSES: dict[str, str] = {
+    "streampay-gateway": "gateway",
+    "streampay-streams": "streams",
+    "streampay-projector": "projector",
+    "streampay-topics": "topics",
+}
+# The Faust workers of the streams image: the deciders and the projectors, a group each.
+FAUST_WORKLOADS = ("streampay-streams", "streampay-projector")
+PROBES = ("startupProbe", "readinessProbe", "livenessProbe")
 HEALTH_MODULE_TIMEOUT_S = 10  # streampay_streams.health gives the broker this long to answer
 
 Doc = dict[str, Any]
@@ -112,10 +122,18 @@ def streampay_containers(docs: list[Doc]) -> Iterator[tuple[Doc, Doc, str]]:
                 yield workload, container, image
 
 
-def the_workload(docs: list[Doc], image: str) -> tuple[Doc, Doc]:
-    found = [(w, c) for w, c, i in streampay_containers(docs) if i == image]
-    assert len(found) == 1, f"expected one container of {image}, found {len(found)}"
+def the_workload(docs: list[Doc], name: str) -> tuple[Doc, Doc]:
+    """The workload `name` and its one StreamPay container."""
+    found = [(w, c) for w, c, _ in streampay_containers(docs) if w["metadata"]["name"] == name]
+    assert len(found) == 1, f"expected one StreamPay container in {name}, found {len(found)}"
     return found[0]
+
+
+def streams_settings(docs: list[Doc], name: str) -> StreamsSettings:
+    """The settings the Faust workload `name` starts with, from exactly its environment."""
+    _, container = the_workload(docs, name)
+    env = environment(docs, container)
+    return StreamsSettings.model_validate({key.lower(): value for key, value in env.items()})
 
 
 def environment(docs: list[Doc], container: Doc) -> dict[str, str]:
@@ -189,6 +207,7 @@ def test_the_kustomization_renders_every_part_of_the_system(docs: list[Doc]) -> 
     assert {"Namespace", "ConfigMap", "StatefulSet", "Job", "Deployment", "Service"} <= kinds
     assert {"PodDisruptionBudget", "HorizontalPodAutoscaler"} <= kinds
     assert {i for _, _, i in streampay_containers(docs)} == set(IMAGES)
+    assert {w["metadata"]["name"] for w, _, _ in streampay_containers(docs)} == set(PROCESSES)
     names = [doc_id(d) for d in docs]
     assert len(names) == len(set(names)), "two documents of one kind share a name"
 
@@ -249,27 +268,87 @@ def test_gateways_run_at_least_two_and_autoscaling_owns_their_count(docs: list[D
     assert "replicas" not in workload["spec"], "kubectl apply would undo the autoscaler"
 
 
-# -- streams workers -------------------------------------------------------------------------------
+# -- streams workers and projectors ----------------------------------------------------------------
 
 
+@pytest.mark.parametrize("name", FAUST_WORKLOADS)
 def test_workers_are_probed_with_the_health_module_compose_uses(
-    docs: list[Doc], compose: Doc
+    docs: list[Doc], compose: Doc, name: str
 ) -> None:
-    check = compose["services"]["streams"]["healthcheck"]["test"]
+    check = compose["services"][PROCESSES[name]]["healthcheck"]["test"]
     assert check[0] == "CMD"
     assert importlib.util.find_spec(check[-1]) is not None
-    _, container = the_workload(docs, "streampay-streams")
-    for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+    _, container = the_workload(docs, name)
+    for probe in PROBES:
         assert container[probe]["exec"]["command"] == check[1:], probe
         assert container[probe]["timeoutSeconds"] > HEALTH_MODULE_TIMEOUT_S, probe
 
 
-def test_no_more_workers_than_partitions(docs: list[Doc]) -> None:
-    workload, container = the_workload(docs, "streampay-streams")
+@pytest.mark.parametrize("name", FAUST_WORKLOADS)
+def test_no_more_workers_than_partitions(docs: list[Doc], name: str) -> None:
+    workload, container = the_workload(docs, name)
     partitions = int(environment(docs, container)["KAFKA_PARTITIONS"])
     assert 1 <= workload["spec"]["replicas"] <= partitions
     hpa = autoscaler_for(docs, workload)
     assert hpa is None or hpa["spec"]["maxReplicas"] <= partitions
+
+
+@pytest.mark.parametrize("name", FAUST_WORKLOADS)
+def test_workers_keep_their_data_dir_on_a_pod_volume(docs: list[Doc], name: str) -> None:
+    """STREAMS_DATA_DIR (and the projector's <STREAMS_DATA_DIR>/projector below it) is a
+    writable emptyDir, not the image's filesystem."""
+    workload, container = the_workload(docs, name)
+    settings = streams_settings(docs, name)
+    if name == "streampay-projector":
+        settings = settings.as_projector()
+    data_dir = environment(docs, container)["STREAMS_DATA_DIR"]
+    mounts = [m for m in container.get("volumeMounts", []) if m["mountPath"] == data_dir]
+    assert len(mounts) == 1 and not mounts[0].get("readOnly")
+    volumes = {v["name"]: v for v in pod_spec(workload).get("volumes", [])}
+    assert "emptyDir" in volumes[mounts[0]["name"]]
+    assert settings.ready_marker.is_relative_to(data_dir)
+
+
+def test_the_projectors_run_the_streams_image_in_their_own_group(
+    docs: list[Doc], compose: Doc
+) -> None:
+    """The projectors run what compose's projector runs, with the deciders' STREAMS_APP_ID
+    (their group, changelogs and internal topics are named after it), in a group of their own;
+    the deciders decide only, so nothing projects twice."""
+    _, deciders_container = the_workload(docs, "streampay-streams")
+    _, container = the_workload(docs, "streampay-projector")
+    assert container["image"] == deciders_container["image"]
+    assert container["command"] == compose["services"]["projector"]["command"]
+    assert deciders_container["command"] == ["python", "-m", "streampay_streams"]
+    deciders = streams_settings(docs, "streampay-streams")
+    projectors = streams_settings(docs, "streampay-projector").as_projector()
+    assert deciders.roles == {"decide"}
+    assert projectors.roles == {"project"}
+    assert projectors.streams_app_id == deciders.streams_app_id
+    assert projectors.group_id == f"{deciders.streams_app_id}-projector" != deciders.group_id
+
+
+def test_the_projectors_are_deployed_like_the_deciders(docs: list[Doc]) -> None:
+    """Same pod security, rollout, grace period, resources and probe timings: only the names,
+    the command and the health module differ."""
+    deciders, deciders_container = the_workload(docs, "streampay-streams")
+    projectors, container = the_workload(docs, "streampay-projector")
+    assert projectors["kind"] == deciders["kind"] == "Deployment"
+    assert projectors["spec"]["strategy"] == deciders["spec"]["strategy"]
+    for key in ("securityContext", "terminationGracePeriodSeconds", "volumes"):
+        assert pod_spec(projectors)[key] == pod_spec(deciders)[key], key
+    for key in ("resources", "securityContext", "envFrom", "env", "volumeMounts"):
+        assert container[key] == deciders_container[key], key
+    for probe in PROBES:
+        timings = {k: v for k, v in container[probe].items() if k != "exec"}
+        assert timings == {k: v for k, v in deciders_container[probe].items() if k != "exec"}
+    # spread over nodes like the deciders, each Deployment among its own pods
+    for workload in (deciders, projectors):
+        (term,) = pod_spec(workload)["affinity"]["podAntiAffinity"][
+            "preferredDuringSchedulingIgnoredDuringExecution"
+        ]
+        selector = term["podAffinityTerm"]["labelSelector"]["matchLabels"]
+        assert selector == workload["spec"]["selector"]["matchLabels"]
 
 
 def test_topic_setup_runs_what_compose_runs(docs: list[Doc], compose: Doc) -> None:
@@ -285,6 +364,11 @@ def test_images_are_the_ones_compose_builds(docs: list[Doc], compose: Doc) -> No
     for image in {i for _, _, i in streampay_containers(docs)}:
         service = compose["services"][IMAGES[image][0]]
         assert (REPO / service["build"]["dockerfile"]).is_file(), image
+    # each workload's compose twin builds the Dockerfile of the image the workload runs
+    for workload, _, image in streampay_containers(docs):
+        twin = compose["services"][PROCESSES[workload["metadata"]["name"]]]
+        built = compose["services"][IMAGES[image][0]]
+        assert twin["build"] == built["build"], doc_id(workload)
     redpanda = named(docs, "StatefulSet", "redpanda")
     images = {c["image"] for c in all_containers(redpanda)}
     assert images == {compose["services"]["redpanda"]["image"]}
