@@ -13,6 +13,7 @@ from streampay_contracts import (
     window_bounds,
 )
 from streampay_contracts.topics import (
+    EVENTS,
     STATEMENTS,
     TOPIC_NAMES,
     streams_payments_topic,
@@ -68,8 +69,14 @@ def test_a_statement_travels_with_exact_amounts_and_camel_case_names() -> None:
 
 def test_the_worker_topics_are_separate_from_the_architecture_topics() -> None:
     specs = {spec.name: spec for spec in streams_topic_specs("streampay-streams")}
-    assert set(specs) == {STATEMENTS, "streampay-streams-requests", "streampay-streams-payments"}
+    assert set(specs) == {
+        EVENTS,
+        STATEMENTS,
+        "streampay-streams-requests",
+        "streampay-streams-payments",
+    }
     assert specs[STATEMENTS].configs() == {"cleanup.policy": "compact"}
+    assert specs[EVENTS].configs() == {"cleanup.policy": "delete", "retention.ms": "-1"}
     assert not set(specs) & set(TOPIC_NAMES)
 
 

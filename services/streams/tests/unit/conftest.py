@@ -1,8 +1,9 @@
 """Builders for the unit tests of the functional core: users, accounts, inputs, and a way to
-look into a decision's records by topic."""
+look into a decision's typed values: its events, legs, routed messages and reply."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import count
@@ -11,17 +12,20 @@ from typing import Any, TypeVar
 import pytest
 from pydantic import BaseModel
 
-from streampay_contracts import Command, Problem, User, codec, headers
+from streampay_contracts import Command, Problem, Transaction, User
+from streampay_contracts.events import EventBase
 from streampay_streams.domain.account import Account
 from streampay_streams.domain.context import Context, Policy
-from streampay_streams.domain.effects import Decision, Emit, Origin, ReplyAddress
+from streampay_streams.domain.effects import Decision, Origin, Route
 from streampay_streams.domain.inputs import CommandInput
+from streampay_streams.domain.messages import ReplyAddress
 
 M = TypeVar("M", bound=BaseModel)
+E = TypeVar("E", bound=EventBase)
 
 ALICE, BOB, CAROL = "local|alice", "local|bob", "local|carol"
 NOW = 1_795_000_000_000
-POLICY = Policy(requests_topic="requests", payments_topic="payments")
+POLICY = Policy()
 
 
 @dataclass
@@ -30,6 +34,9 @@ class Directory:
 
     def get(self, user_id: str) -> User | None:
         return self.users.get(user_id)
+
+    def holder_of(self, username: str) -> str | None:
+        return next((u.id for u in self.users.values() if u.username == username), None)
 
     def add(self, user_id: str, name: str) -> None:
         username = user_id.partition("|")[2]
@@ -77,27 +84,45 @@ class Kit:
         )
 
     @staticmethod
-    def on(decision: Decision, topic: str) -> list[Emit]:
-        """The records a decision publishes on ``topic``, in order (the reply included)."""
-        return [emit for emit in decision.records if emit.topic == topic]
+    def events(decision: Decision, kind: type[E]) -> list[E]:
+        """The events of type ``kind`` a decision records, in order."""
+        return [event for event in decision.events if isinstance(event, kind)]
 
     @staticmethod
-    def value(emit: Emit, model: type[M]) -> M:
-        assert emit.body is not None, f"a tombstone on {emit.topic}"
-        return codec.decode(emit.body, model)
+    def legs(decision: Decision) -> list[Transaction]:
+        """The ledger entries a decision records, in order."""
+        return [leg.entry for leg in decision.legs]
+
+    @staticmethod
+    def routed(decision: Decision) -> Route:
+        """The one message a decision routes to another account."""
+        (route,) = decision.routed
+        return route
 
     @staticmethod
     def status(decision: Decision) -> int:
         assert decision.reply is not None, "no reply"
-        return int(decision.reply.headers[headers.STATUS])
+        return decision.reply.status
 
     def problem(self, decision: Decision) -> Problem:
         assert decision.reply is not None, "no reply"
-        return self.value(decision.reply, Problem)
+        assert decision.reply.status >= 400, f"not a refusal: {decision.reply.status}"
+        return self.body(decision, Problem)
 
-    def body(self, decision: Decision, model: type[M]) -> M:
+    @staticmethod
+    def body(decision: Decision, model: type[M]) -> M:
+        """The reply's body as ``model``: the model itself, or a remembered body read as one."""
         assert decision.reply is not None, "no reply"
-        return self.value(decision.reply, model)
+        body = decision.reply.body
+        if isinstance(body, model):
+            return body
+        assert isinstance(body, Mapping), f"a {type(body).__name__} body, not {model.__name__}"
+        return model.model_validate(dict(body))
+
+    @staticmethod
+    def nothing_recorded(decision: Decision) -> bool:
+        """No event, leg or routed message: at most a reply."""
+        return decision.events == () and decision.legs == () and decision.routed == ()
 
 
 @pytest.fixture

@@ -10,15 +10,16 @@ import pytest
 from streampay_contracts import (
     CancelRequestCommand,
     PayCommand,
+    PayReply,
     RequestCommand,
     RequestReply,
-    headers,
 )
 from streampay_streams.domain import ids
 from streampay_streams.domain.context import Context, Policy
 from streampay_streams.domain.decide import decide
 from streampay_streams.domain.effects import UNCHANGED, Origin
 from streampay_streams.domain.inputs import CommandInput
+from streampay_streams.domain.messages import CancelRequest
 
 pytestmark = pytest.mark.unit
 
@@ -54,8 +55,10 @@ def test_a_copy_of_a_command_gets_the_identical_reply_and_no_effect(kit: Any) ->
     assert first.account is not None
     again = decide(first.account, copied(given, given.origin.offset + 50), kit.ctx)
 
-    assert again.account is None and again.outputs == ()
-    assert again.reply == first.reply
+    assert again.account is None and kit.nothing_recorded(again)
+    assert again.reply is not None and first.reply is not None
+    assert (again.reply.address, again.reply.status) == (first.reply.address, 200)
+    assert kit.body(again, PayReply) == kit.body(first, PayReply)
 
 
 def test_a_copy_of_a_refused_command_is_refused_the_same_way_even_if_money_came(
@@ -66,7 +69,8 @@ def test_a_copy_of_a_refused_command_is_refused_the_same_way_even_if_money_came(
     assert refused.account is not None
     richer = refused.account.change(balance=Decimal("1000.00"))
     again = decide(richer, copied(given, given.origin.offset + 1), kit.ctx)
-    assert again.reply == refused.reply and kit.status(again) == 409
+    assert kit.status(again) == 409 and again.account is None
+    assert kit.problem(again) == kit.problem(refused)
 
 
 def test_a_copy_of_a_request_gets_201_with_the_same_id(kit: Any) -> None:
@@ -75,7 +79,7 @@ def test_a_copy_of_a_request_gets_201_with_the_same_id(kit: Any) -> None:
     again = decide(first.account, copied(given, 999), kit.ctx)
     assert kit.status(again) == 201
     assert kit.body(again, RequestReply).id == ids.request_id("c-7")
-    assert again.account is None and again.outputs == ()
+    assert again.account is None and kit.nothing_recorded(again)
 
 
 def test_a_copy_of_a_routed_cancel_is_routed_again_for_the_payer_to_answer(kit: Any) -> None:
@@ -83,9 +87,10 @@ def test_a_copy_of_a_routed_cancel_is_routed_again_for_the_payer_to_answer(kit: 
     given = kit.command(CancelRequestCommand(request_id="rq-1"), CAROL)
     first = decide(account, given, kit.ctx)
     again = decide(first.account, copied(given, 999), kit.ctx)
-    (record,) = again.outputs
-    assert record.key == ALICE and again.reply is None
-    assert record.headers[headers.ORIGIN] == "commands/0/999"
+    route = kit.routed(again)
+    assert route.owner == ALICE and again.reply is None and again.events == ()
+    assert isinstance(route.message, CancelRequest) and route.message.request_id == "rq-1"
+    assert route.origin == Origin("commands", 0, 999)
 
 
 def test_a_stale_if_match_is_412_with_the_current_version(kit: Any) -> None:

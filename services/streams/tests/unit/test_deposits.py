@@ -8,15 +8,12 @@ from typing import Any
 import pytest
 
 from streampay_contracts import (
-    Activity,
-    ActivityEvent,
     DepositCommand,
     DepositReply,
-    Transaction,
     TransactionKind,
     User,
-    topics,
 )
+from streampay_contracts.events import Deposited
 from streampay_streams.domain.context import Context, Policy
 from streampay_streams.domain.decide import decide
 from streampay_streams.domain.effects import UNCHANGED
@@ -39,8 +36,9 @@ def test_the_bank_deposits_into_an_account(kit: Any) -> None:
     assert kit.body(decision, DepositReply) == DepositReply(
         command_id="d-1", balance=Decimal("60.00"), version=1
     )
-    (record,) = kit.on(decision, topics.TRANSACTIONS)
-    leg = kit.value(record, Transaction)
+    (only,) = decision.legs
+    assert only.origin is None
+    leg = only.entry
     assert (leg.id, leg.owner_id, leg.user_id, leg.kind, leg.amount) == (
         "d-1:deposit",
         ALICE,
@@ -48,13 +46,24 @@ def test_the_bank_deposits_into_an_account(kit: Any) -> None:
         TransactionKind.DEPOSIT,
         Decimal("50.00"),
     )
-    (line,) = kit.on(decision, topics.ACTIVITIES)
-    activity = kit.value(line, Activity)
-    assert (line.key, activity.event_name, activity.from_user_name) == (
+    (event,) = decision.events
+    assert isinstance(event, Deposited)
+    assert (event.id, event.user_id, event.seq, event.cause, event.at) == (
+        "d-1:Deposited",
         ALICE,
-        ActivityEvent.DEPOSIT_RECEIVED,
-        "StreamPay Bank",
+        1,
+        "d-1",
+        given.at,
     )
+    assert (event.amount, event.balance, event.version, event.notes, event.user_name) == (
+        Decimal("50.00"),
+        Decimal("60.00"),
+        1,
+        "top-up",
+        "Alice",
+    )
+    assert decision.routed == ()
+    assert decision.account is not None and decision.account.events == 1
 
 
 def test_only_the_bank_may_deposit(kit: Any) -> None:
@@ -69,7 +78,7 @@ def test_a_deposit_is_decided_by_the_account_it_credits(kit: Any) -> None:
     stray = kit.command(deposit(user="local|bob"), BANK, owner=ALICE)
     decision = decide(kit.account(ALICE), stray, kit.ctx)
     assert kit.status(decision) == 400
-    assert decision.outputs == ()
+    assert kit.nothing_recorded(decision)
 
 
 def test_a_deposit_to_nobody_is_404(kit: Any) -> None:
@@ -90,8 +99,17 @@ def test_a_new_user_gets_the_signup_grant_once(kit: Any) -> None:
 
     assert first.account is not None and first.account.balance == Decimal("100.00")
     assert first.account.granted and first.reply is None
-    (record,) = kit.on(first, topics.TRANSACTIONS)
-    assert kit.value(record, Transaction).id == "signup:local|alice"
+    (leg,) = kit.legs(first)
+    assert (leg.id, leg.owner_id, leg.amount) == ("signup:local|alice", ALICE, Decimal("100.00"))
+    (granted,) = kit.events(first, Deposited)
+    assert (granted.id, granted.cause, granted.seq, granted.balance, granted.at) == (
+        "signup:local|alice:Deposited",
+        "signup:local|alice",
+        1,
+        Decimal("100.00"),
+        5,
+    )
+    assert first.events == (granted,)
     assert decide(first.account, profile("Alice Renamed"), kit.ctx) is UNCHANGED
 
 

@@ -9,23 +9,19 @@ from typing import Any
 import pytest
 
 from streampay_contracts import (
-    Activity,
-    ActivityEvent,
-    Balance,
     PayCommand,
     PaymentRequest,
     PayReply,
     RequestStatus,
-    Statement,
     Transaction,
     TransactionKind,
-    headers,
-    topics,
 )
+from streampay_contracts.events import PaymentReceived, PaymentSent, RequestPaid
 from streampay_streams.domain.decide import decide
 from streampay_streams.domain.effects import UNCHANGED, Origin
 from streampay_streams.domain.inputs import CreditInput
-from streampay_streams.domain.messages import PaymentRecorded, Routed
+from streampay_streams.domain.messages import RequestClosed
+from streampay_streams.projections import totals
 
 pytestmark = pytest.mark.unit
 
@@ -40,7 +36,7 @@ def test_a_payment_debits_the_payer_and_sends_the_credit_leg_to_the_payee(kit: A
     given = kit.command(pay(kit, "25.50", notes="lunch"), ALICE, cid="c-1", partition=2)
     decision = decide(kit.account(ALICE), given, kit.ctx)
 
-    debit, credit = (kit.value(e, Transaction) for e in kit.on(decision, topics.TRANSACTIONS))
+    debit, credit = kit.legs(decision)
     assert (debit.id, debit.owner_id, debit.user_id, debit.amount) == (
         "c-1:debit",
         ALICE,
@@ -55,51 +51,55 @@ def test_a_payment_debits_the_payer_and_sends_the_credit_leg_to_the_payee(kit: A
     )
     assert {debit.kind, credit.kind} == {TransactionKind.TRANSFER}
     assert debit.command_id == credit.command_id == "c-1" and debit.notes == "lunch"
-    credit_record = kit.on(decision, topics.TRANSACTIONS)[1]
-    assert credit_record.key == BOB
-    assert credit_record.headers[headers.ORIGIN] == f"commands/2/{given.origin.offset}"
+    debit_leg, credit_leg = decision.legs
+    assert debit_leg.origin is None
+    assert credit_leg.origin == Origin("commands", 2, given.origin.offset)
     assert decision.account is not None and decision.account.balance == Decimal("74.50")
 
 
-def test_the_payer_gets_the_new_balance_in_the_reply_and_on_the_balance_views(kit: Any) -> None:
+def test_the_payer_gets_the_new_balance_in_the_reply_and_in_the_event(kit: Any) -> None:
     decision = decide(kit.account(ALICE), kit.command(pay(kit, "25.50"), ALICE, cid="c-1"), kit.ctx)
 
     assert kit.status(decision) == 200
     assert kit.body(decision, PayReply) == PayReply(
         command_id="c-1", amount=Decimal("25.50"), balance=Decimal("74.50"), version=1
     )
-    for topic in (topics.BALANCES, topics.BALANCE_HISTORIES):
-        (record,) = kit.on(decision, topic)
-        assert record.key == ALICE
-        assert kit.value(record, Balance) == Balance(
-            balance=Decimal("74.50"), timestamp=1_795_000_000_000, version=1
-        )
-    assert decision.reply is not None and decision.records[-1] is decision.reply
-
-
-def test_the_payment_shows_in_the_feed_statements_and_totals(kit: Any) -> None:
-    decision = decide(kit.account(ALICE), kit.command(pay(kit, "10"), ALICE, cid="c-1"), kit.ctx)
-
-    sent, received = kit.on(decision, topics.ACTIVITIES)
-    assert (sent.key, received.key) == (ALICE, BOB)
-    line = kit.value(sent, Activity)
-    assert (line.event_name, line.from_user_name, line.to_user_name, line.id) == (
-        ActivityEvent.PAYMENT_SENT,
-        "Alice",
-        "Bob",
-        "c-1:PaymentSent",
-    )
-    assert kit.value(received, Activity).event_name is ActivityEvent.PAYMENT_RECEIVED
-    hour, day = (kit.value(e, Statement) for e in kit.on(decision, topics.STATEMENTS))
-    assert (hour.period, hour.money_out, hour.money_in, hour.count) == (
-        "hour",
-        Decimal("10.00"),
-        Decimal(0),
+    (sent,) = decision.events
+    assert isinstance(sent, PaymentSent)
+    assert (sent.user_id, sent.balance, sent.at, sent.version) == (
+        ALICE,
+        Decimal("74.50"),
+        1_795_000_000_000,
         1,
     )
-    assert day.period == "day"
-    (totals,) = kit.on(decision, "payments")
-    assert kit.value(totals, PaymentRecorded).payments == 1
+    assert decision.reply is not None and decision.reply.address.correlation_id == "c-1"
+
+
+def test_the_payment_event_names_the_parties_and_carries_the_payers_totals(kit: Any) -> None:
+    """What the feed, the statements and the totals are projected from (test_projections)."""
+    account = kit.account(ALICE, payments=2, paid=Decimal("7.00"), events=4)
+    given = kit.command(pay(kit, "10", notes="tea"), ALICE, cid="c-1")
+    decision = decide(account, given, kit.ctx)
+
+    (sent,) = kit.events(decision, PaymentSent)
+    assert (sent.id, sent.cause, sent.seq, sent.at) == ("c-1:PaymentSent", "c-1", 5, given.at)
+    assert (sent.payer_name, sent.payee_id, sent.payee_name, sent.notes) == (
+        "Alice",
+        BOB,
+        "Bob",
+        "tea",
+    )
+    assert (sent.amount, sent.request_id, sent.payments, sent.paid) == (
+        Decimal("10.00"),
+        None,
+        3,
+        Decimal("17.00"),
+    )
+    assert decision.account is not None and decision.account.events == 5
+    assert (decision.account.payments, decision.account.paid) == (3, Decimal("17.00"))
+    recorded = totals.recorded(sent)
+    assert recorded is not None
+    assert (recorded.payment_id, recorded.payer_id, recorded.payments) == ("c-1", ALICE, 3)
 
 
 def test_not_enough_money_is_409_with_the_balance_and_changes_no_money(kit: Any) -> None:
@@ -110,8 +110,9 @@ def test_not_enough_money_is_409_with_the_balance_and_changes_no_money(kit: Any)
     refusal = kit.problem(decision)
     assert refusal.detail == "Not enough money: balance 12.00, payment 25.00"
     assert refusal.model_extra == {"balance": Decimal("12.00")}
-    assert decision.outputs == ()
+    assert kit.nothing_recorded(decision)
     assert decision.account is not None and decision.account.balance == Decimal("12.00")
+    assert (decision.account.events, decision.account.version) == (0, account.version)
 
 
 def test_the_whole_balance_can_be_spent(kit: Any) -> None:
@@ -133,7 +134,7 @@ def test_a_payee_must_be_someone_else_who_exists(
 ) -> None:
     decision = decide(kit.account(ALICE), kit.command(pay(kit, "1", payee), ALICE), kit.ctx)
     assert (kit.status(decision), kit.problem(decision).detail) == (code, detail)
-    assert decision.outputs == ()
+    assert kit.nothing_recorded(decision)
 
 
 def test_a_credit_leg_is_applied_to_the_payee_once(kit: Any) -> None:
@@ -150,13 +151,22 @@ def test_a_credit_leg_is_applied_to_the_payee_once(kit: Any) -> None:
     first = decide(kit.account(BOB), credit, kit.ctx)
 
     assert first.account is not None and first.account.balance == Decimal("105.00")
-    assert first.reply is None
-    assert [e.topic for e in first.outputs] == [
-        topics.BALANCES,
-        topics.BALANCE_HISTORIES,
-        topics.STATEMENTS,
-        topics.STATEMENTS,
-    ]
+    assert first.reply is None and first.legs == () and first.routed == ()
+    (received,) = first.events
+    assert isinstance(received, PaymentReceived)
+    assert (received.id, received.user_id, received.seq, received.cause, received.at) == (
+        "c-1:PaymentReceived",
+        BOB,
+        1,
+        "c-1",
+        1,
+    )
+    assert (received.amount, received.balance, received.version) == (
+        Decimal("5.00"),
+        Decimal("105.00"),
+        1,
+    )
+    assert (received.payer_id, received.payer_name, received.payee_name) == (ALICE, "Alice", "Bob")
     assert decide(first.account, credit, kit.ctx) is UNCHANGED
     older = CreditInput(BOB, leg, Origin("commands", 1, 39))
     assert decide(first.account, older, kit.ctx) is UNCHANGED
@@ -182,18 +192,17 @@ def test_paying_a_request_closes_it_and_tells_the_requester(kit: Any) -> None:
     decision = decide(open_request(kit), kit.command(command, ALICE, cid="c-9"), kit.ctx)
 
     assert kit.status(decision) == 200
-    paid, tombstone = kit.on(decision, topics.PAYMENT_REQUESTS)
-    assert kit.value(paid, PaymentRequest).status is RequestStatus.PAID
-    assert tombstone.body is None and tombstone.key == "rq-1"
-    assert {paid.headers[headers.IDENTITY], tombstone.headers[headers.IDENTITY]} == {ALICE}
-    lines = [kit.value(e, Activity) for e in kit.on(decision, topics.ACTIVITIES)]
-    assert [a.event_name for a in lines] == [
-        ActivityEvent.PAYMENT_REQUEST_PAID,
-        ActivityEvent.PAYMENT_SENT,
-        ActivityEvent.PAYMENT_RECEIVED,
-    ]
-    (back,) = kit.on(decision, "requests")
-    assert back.key == CAROL and kit.value(back, Routed).message.kind == "closed"
+    sent, paid = decision.events
+    assert isinstance(sent, PaymentSent) and isinstance(paid, RequestPaid)
+    assert (sent.request_id, sent.payee_id, sent.seq) == ("rq-1", CAROL, 1)
+    assert (paid.id, paid.seq, paid.cause, paid.user_id) == ("c-9:RequestPaid", 2, "c-9", ALICE)
+    assert (paid.request.id, paid.request.status) == ("rq-1", RequestStatus.PAID)
+    assert paid.request.to_user_id == ALICE
+    debit, credit = kit.legs(decision)
+    assert debit.request_id == credit.request_id == "rq-1"
+    back = kit.routed(decision)
+    assert back.owner == CAROL
+    assert back.message == RequestClosed(request_id="rq-1", status=RequestStatus.PAID)
     assert decision.account is not None and decision.account.open_requests == {}
     assert decision.account.closed_requests == {"rq-1": RequestStatus.PAID}
 
@@ -245,10 +254,9 @@ def test_credits_from_two_payers_of_one_partition_apply_in_either_order(kit: Any
         given = kit.command(pay(kit, amount), payer, cid=f"c-{payer}", partition=1)
         given = replace(given, origin=Origin("commands", 1, offset, payer))
         decision = decide(kit.account(payer), given, kit.ctx)
-        record = kit.on(decision, topics.TRANSACTIONS)[1]
-        origin = Origin.parse(record.headers)
-        assert origin == Origin("commands", 1, offset, payer)
-        return CreditInput(BOB, kit.value(record, Transaction), origin)
+        credit_leg = decision.legs[1]
+        assert credit_leg.origin == Origin("commands", 1, offset, payer)
+        return CreditInput(BOB, credit_leg.entry, credit_leg.origin)
 
     from_carol, from_alice = credit_input(CAROL, 9, "7.00"), credit_input(ALICE, 5, "3.00")
     bob = kit.account(BOB)

@@ -1,11 +1,13 @@
 """Properties of the core over random histories, with the delivery faults Kafka allows.
 
-A small in-memory world routes what each decision publishes the way the worker does: commands
-to the acting user's partition, credit legs to the payee's, routed request records to their
-owner's, each channel in order. Histories mix commands with redeliveries of a record, copies of
-a command (same correlation id, another record) and records re-sent after a "crash". Whatever
-happens, no balance goes negative, no money appears, every command has one answer, and once
-everything is delivered the ledger and the balances agree (checked by the audit itself).
+A small in-memory world routes what each decision publishes the way the worker does (through
+``adapters/outputs.records_of``): commands to the acting user's partition, credit legs to the
+payee's, routed request records to their owner's, each channel in order; the events go through
+the projections, which keep the balance views the audit compares with the ledger. Histories
+mix commands with redeliveries of a record, copies of a command (same correlation id, another
+record) and records re-sent after a "crash". Whatever happens, no balance goes negative, no
+money appears, every command has one answer, and once everything is delivered the ledger and
+the balances agree (checked by the audit itself).
 """
 
 from __future__ import annotations
@@ -35,19 +37,24 @@ from streampay_contracts import (
     headers,
     topics,
 )
+from streampay_contracts.events import decode_event
+from streampay_streams.adapters.outputs import records_of
+from streampay_streams.adapters.records import Emit, parse_origin
 from streampay_streams.audit import check
 from streampay_streams.domain.account import Account
 from streampay_streams.domain.context import Context, Policy
 from streampay_streams.domain.decide import decide
-from streampay_streams.domain.effects import UNCHANGED, Emit, Origin, ReplyAddress
+from streampay_streams.domain.effects import UNCHANGED, Origin
 from streampay_streams.domain.inputs import CommandInput, CreditInput, Input, RoutedInput
-from streampay_streams.domain.messages import Routed
+from streampay_streams.domain.messages import ReplyAddress, Routed
+from streampay_streams.projections import project
+from streampay_streams.projections.state import Projected
 
 pytestmark = pytest.mark.unit
 
 USERS = ["local|u0", "local|u1", "local|u2", "local|u3"]
 BANK = "system|bank"
-POLICY = Policy(requests_topic="requests", payments_topic="payments", open_request_limit=3)
+POLICY = Policy(open_request_limit=3)
 
 
 class Directory:
@@ -76,6 +83,7 @@ class World:
     )
     legs: list[Transaction] = field(default_factory=list)
     balances: dict[str, Balance] = field(default_factory=dict)
+    projected: dict[str, Projected] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)
 
     def command(self, command: Command, actor: str, owner: str | None = None) -> None:
@@ -103,11 +111,11 @@ class World:
         account = self.accounts.get(given.owner) or Account.new(given.owner)
         decision = decide(account, given, self.ctx)
         if decision is not UNCHANGED and decision.account is None:
-            assert decision.reply is not None or decision.outputs, "an empty answer"
+            assert decision.anything, "an empty answer"
         if decision.account is not None:
             self.accounts[given.owner] = decision.account
         self.delivered.append(given)
-        for record in decision.records:
+        for record in records_of(decision, "requests"):
             self._route(record)
 
     def deliver(self, pick: int) -> None:
@@ -130,22 +138,35 @@ class World:
             )
             if record.headers[headers.STATUS] == "201":
                 self.requests.append(codec.decode(record.body or b"", RequestReply).id)
-        elif record.topic == topics.BALANCES:
-            self.balances[record.key] = codec.decode(record.body or b"", Balance)
+        elif record.topic == topics.EVENTS:
+            self._project(record)
         elif record.topic == topics.TRANSACTIONS:
             self._ledger(record)
         elif record.topic == "requests":
-            origin = Origin.parse(record.headers)
+            origin = parse_origin(record.headers)
             assert origin is not None
             message = codec.decode(record.body or b"", Routed).message
             channel = ("requests", origin.partition, partition(record.key))
-            self.channels[channel].append(RoutedInput(record.key, message, origin))
+            here = Origin("requests", channel[2], len(self.channels[channel]))
+            self.channels[channel].append(RoutedInput(record.key, message, origin, here))
+
+    def _project(self, record: Emit) -> None:
+        """The projector's part: the balance views from the account's events, each once."""
+        event = decode_event(record.body or b"")
+        assert record.key == event.user_id
+        state = self.projected.get(event.user_id, Projected())
+        assert event.seq == state.seq + 1, "an account's events arrive once and in order"
+        self.projected[event.user_id], views = project(state, event)
+        for view in views:
+            if view.topic == topics.BALANCES:
+                assert isinstance(view.value, Balance)
+                self.balances[view.key] = view.value
 
     def _ledger(self, record: Emit) -> None:
         leg = codec.decode(record.body or b"", Transaction)
         self.legs.append(leg)
         if leg.kind is TransactionKind.TRANSFER and leg.amount > 0:
-            origin = Origin.parse(record.headers)
+            origin = parse_origin(record.headers)
             assert origin is not None
             channel = ("transactions", origin.partition, partition(leg.owner_id))
             self.channels[channel].append(CreditInput(leg.owner_id, leg, origin))

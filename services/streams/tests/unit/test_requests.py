@@ -8,41 +8,39 @@ from typing import Any
 import pytest
 
 from streampay_contracts import (
-    Activity,
-    ActivityEvent,
     CancelRequestCommand,
     DeclineRequestCommand,
     PaymentRequest,
     RequestCommand,
     RequestReply,
     RequestStatus,
-    headers,
-    topics,
 )
+from streampay_contracts.events import RequestCancelled, RequestDeclined, RequestOpened
 from streampay_streams.domain import ids
 from streampay_streams.domain.decide import decide
 from streampay_streams.domain.effects import Decision, Origin
 from streampay_streams.domain.inputs import RoutedInput
-from streampay_streams.domain.messages import CancelRequest, OpenRequest, RequestClosed, Routed
+from streampay_streams.domain.messages import CancelRequest, OpenRequest, RequestClosed
 
 pytestmark = pytest.mark.unit
 
 ALICE, BOB, CAROL = "local|alice", "local|bob", "local|carol"
 
+HERE = Origin("requests", 0, 0)
+"""Where a routed message is: what a request decides causes nothing routed from it."""
+
 
 def routed(kit: Any, decision: Decision) -> tuple[str, Any, Origin]:
-    """The one record a decision routes to another partition: (owner, message, origin)."""
-    (record,) = kit.on(decision, "requests")
-    origin = Origin.parse(record.headers)
-    assert origin is not None
-    return record.key, kit.value(record, Routed).message, origin
+    """The one message a decision routes to another partition: (owner, message, origin)."""
+    route = kit.routed(decision)
+    return route.owner, route.message, route.origin
 
 
 def deliver(kit: Any, account: Any, decision: Decision) -> Decision:
     """Apply the record ``decision`` routed, in its owner's account."""
     owner, message, origin = routed(kit, decision)
     assert owner == account.user_id
-    return decide(account, RoutedInput(owner, message, origin), kit.ctx)
+    return decide(account, RoutedInput(owner, message, origin, HERE), kit.ctx)
 
 
 def requested(kit: Any, amount: str = "40.00", cid: str = "c-r") -> tuple[Decision, Decision]:
@@ -55,11 +53,14 @@ def requested(kit: Any, amount: str = "40.00", cid: str = "c-r") -> tuple[Decisi
 def test_a_request_is_routed_to_the_payer_and_remembered_by_the_requester(kit: Any) -> None:
     at_requester, _ = requested(kit)
 
-    assert at_requester.reply is None
-    owner, message, _ = routed(kit, at_requester)
+    assert at_requester.reply is None and at_requester.events == () and at_requester.legs == ()
+    owner, message, origin = routed(kit, at_requester)
+    assert origin.topic == "commands"
     assert owner == ALICE and isinstance(message, OpenRequest)
     assert (message.request.from_user_name, message.request.to_user_name) == ("Carol", "Alice")
     assert message.request.id == ids.request_id("c-r")
+    assert (message.request.amount, message.request.notes) == (Decimal("40.00"), "rent")
+    assert message.reply_to.correlation_id == "c-r"
     assert at_requester.account is not None
     assert at_requester.account.sent_requests == {message.request.id: ALICE}
 
@@ -68,15 +69,20 @@ def test_the_payer_records_it_publishes_it_and_answers_201(kit: Any) -> None:
     _, at_payer = requested(kit)
 
     assert kit.status(at_payer) == 201
-    assert at_payer.reply is not None and at_payer.reply.key == CAROL
-    assert at_payer.reply.headers[headers.CORRELATION_ID] == "c-r"
+    assert at_payer.reply is not None and at_payer.reply.address.key == CAROL
+    assert at_payer.reply.address.correlation_id == "c-r"
     created = kit.body(at_payer, RequestReply)
-    (view,) = kit.on(at_payer, topics.PAYMENT_REQUESTS)
-    assert view.key == created.id and view.headers[headers.IDENTITY] == ALICE
-    assert kit.value(view, PaymentRequest).status is RequestStatus.PENDING
-    (line,) = kit.on(at_payer, topics.ACTIVITIES)
-    assert line.key == created.id
-    assert kit.value(line, Activity).event_name is ActivityEvent.PAYMENT_REQUESTED
+    (opened,) = at_payer.events
+    assert isinstance(opened, RequestOpened)
+    assert (opened.id, opened.user_id, opened.seq, opened.cause) == (
+        "c-r:RequestOpened",
+        ALICE,
+        1,
+        "c-r",
+    )
+    assert opened.request.id == created.id and opened.request.to_user_id == ALICE
+    assert opened.request.status is RequestStatus.PENDING
+    assert at_payer.legs == () and at_payer.routed == ()
     assert at_payer.account is not None and created.id in at_payer.account.open_requests
 
 
@@ -111,6 +117,7 @@ def test_a_payer_with_too_many_requests_refuses_and_the_requester_forgets_it(kit
 
     assert kit.status(refused) == 409
     assert kit.problem(refused).detail == "Alice has too many open requests; try again later"
+    assert refused.events == ()
     assert at_requester.account is not None
     forgotten = deliver(kit, at_requester.account, refused)
     assert forgotten.account is not None and forgotten.account.sent_requests == {}
@@ -125,12 +132,11 @@ def test_the_payer_declines_an_open_request(kit: Any) -> None:
 
     assert kit.status(decision) == 200
     assert kit.body(decision, PaymentRequest).status is RequestStatus.DECLINED
-    final, tombstone = kit.on(decision, topics.PAYMENT_REQUESTS)
-    assert kit.value(final, PaymentRequest).status is RequestStatus.DECLINED
-    assert tombstone.body is None
-    (line,) = kit.on(decision, topics.ACTIVITIES)
-    assert kit.value(line, Activity).event_name is ActivityEvent.PAYMENT_REQUEST_DECLINED
-    assert kit.value(line, Activity).notes == "no"
+    (declined,) = decision.events
+    assert isinstance(declined, RequestDeclined)
+    assert (declined.request.id, declined.request.status) == (request_id, RequestStatus.DECLINED)
+    assert (declined.notes, declined.seq, declined.user_id) == ("no", 2, ALICE)
+    assert decision.legs == ()
     owner, message, _ = routed(kit, decision)
     assert owner == CAROL and message == RequestClosed(
         request_id=request_id, status=RequestStatus.DECLINED
@@ -160,9 +166,15 @@ def test_a_cancel_goes_to_the_payer_who_withdraws_the_request(kit: Any) -> None:
     assert owner == ALICE and isinstance(message, CancelRequest)
     decision = deliver(kit, at_payer.account, routed_cancel)
     assert kit.status(decision) == 200
-    assert decision.reply is not None and decision.reply.key == CAROL
-    assert decision.reply.headers[headers.CORRELATION_ID] == "c-x"
+    assert decision.reply is not None and decision.reply.address.key == CAROL
+    assert decision.reply.address.correlation_id == "c-x"
     assert kit.body(decision, PaymentRequest).status is RequestStatus.CANCELLED
+    (cancelled,) = decision.events
+    assert isinstance(cancelled, RequestCancelled)
+    assert (cancelled.id, cancelled.request.status) == (
+        "c-x:RequestCancelled",
+        RequestStatus.CANCELLED,
+    )
     assert decision.account is not None and decision.account.open_requests == {}
     closed = deliver(kit, routed_cancel.account, decision)
     assert closed.account is not None and closed.account.sent_requests == {}
@@ -191,6 +203,8 @@ def test_a_cancel_routed_for_another_requester_is_refused_at_the_payer(kit: Any)
         at=1,
         reply_to=kit.command(CancelRequestCommand(request_id=request_id), BOB).address,
     )
-    decision = decide(at_payer.account, RoutedInput(ALICE, forged, Origin("c", 0, 9)), kit.ctx)
+    routed_in = RoutedInput(ALICE, forged, Origin("c", 0, 9), HERE)
+    decision = decide(at_payer.account, routed_in, kit.ctx)
     assert kit.status(decision) == 404
     assert decision.account is not None and request_id in decision.account.open_requests
+    assert decision.events == ()

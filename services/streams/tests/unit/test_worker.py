@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from streampay_contracts import (
+    Balance,
     PayCommand,
     Problem,
     Transaction,
@@ -21,14 +22,15 @@ from streampay_contracts import (
     headers,
     topics,
 )
+from streampay_contracts.events import PaymentSent, decode_event
 from streampay_streams.adapters.inbound import Reader
-from streampay_streams.adapters.records import RawRecord
+from streampay_streams.adapters.records import Emit, RawRecord
 from streampay_streams.adapters.store import AccountStore, StoredAccount, pending, staged
 from streampay_streams.agents import recovery
 from streampay_streams.agents.accounts import AccountsWorker
+from streampay_streams.agents.projector import ProjectorWorker
 from streampay_streams.domain.account import Account
 from streampay_streams.domain.context import Context, Policy
-from streampay_streams.domain.effects import Emit
 
 pytestmark = pytest.mark.unit
 
@@ -85,7 +87,7 @@ class Directory:
 def worker() -> tuple[AccountsWorker, AccountStore, Publisher]:
     store = AccountStore(Table("accounts-changelog"), Table("marks-changelog"))  # type: ignore[arg-type]
     publisher = Publisher()
-    ctx = Context(Directory(), Policy(requests_topic="requests", payments_topic="payments"))
+    ctx = Context(Directory(), Policy())
     reader = Reader(requests_topic="requests")
     return AccountsWorker(store, publisher, Directory(), reader, ctx), store, publisher  # type: ignore[arg-type]
 
@@ -114,6 +116,12 @@ async def test_state_is_published_before_the_records_and_the_mark_after() -> Non
     assert [r.topic for r in state] == ["accounts-changelog"]  # one write for three decisions
     assert codec.decode(state[0].body or b"", StoredAccount).account.balance == Decimal("70.00")
     assert len([r for r in records if r.topic == "replies"]) == 3
+    events = [decode_event(r.body or b"") for r in records if r.topic == topics.EVENTS]
+    assert [(type(e), e.user_id, e.seq, e.cause) for e in events] == [
+        (PaymentSent, ALICE, n, f"c-{n}") for n in (1, 2, 3)
+    ]
+    assert {r.key for r in records if r.topic == topics.EVENTS} == {ALICE}
+    assert not {r.topic for r in records} & {topics.BALANCES, topics.ACTIVITIES}
     assert [(r.topic, r.partition) for r in marks] == [("marks-changelog", 0)]
     assert store.confirmed(0) == 1
 
@@ -226,3 +234,39 @@ async def test_a_batch_naming_unknown_users_reads_the_directory_up_to_now_once()
     assert {r.headers[headers.STATUS] for r in replies} == {"404"} and len(replies) == 50
     await work.apply([pay(51, "c-51")])  # Bob is known: no need to read the directory
     assert directory.catch_ups == 1
+
+
+def event_record(offset: int, event: Any) -> RawRecord:
+    return RawRecord(topics.EVENTS, 1, offset, event.user_id.encode(), codec.encode(event), {}, 1)
+
+
+async def test_the_projector_publishes_views_then_states_and_skips_copies() -> None:
+    work, store, published = worker()
+    funded(store)
+    await work.apply([pay(1, "c-1")])
+    (sent,) = [decode_event(r.body or b"") for r in published.batches[1] if r.topic == "events"]
+    table, publisher = Table("projections-changelog"), Publisher()
+    projector = ProjectorWorker(table, publisher, "payments")  # type: ignore[arg-type]
+
+    await projector.apply(
+        [
+            event_record(7, sent),
+            event_record(8, sent),
+            RawRecord(topics.EVENTS, 1, 9, b"x", b"{", {}, 1),
+        ]
+    )
+
+    views, states = publisher.batches
+    assert [r.topic for r in views] == [
+        topics.BALANCES,
+        topics.BALANCE_HISTORIES,
+        topics.STATEMENTS,
+        topics.STATEMENTS,
+        topics.ACTIVITIES,
+        "payments",
+    ]
+    assert codec.decode(views[0].body or b"", Balance).balance == Decimal("90.00")
+    assert [(r.topic, r.partition, r.key) for r in states] == [("projections-changelog", 1, ALICE)]
+    assert table.read(ALICE).seq == 1
+    await projector.apply([event_record(7, sent)])
+    assert publisher.batches[2:] == [[], []]
