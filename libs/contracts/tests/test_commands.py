@@ -28,6 +28,7 @@ VALID_BODIES: dict[DomainModel, dict[str, Any]] = {
     DomainModel.DECLINE_REQUEST: {"requestId": "r-1"},
     DomainModel.CANCEL_REQUEST: {"requestId": "r-1"},
     DomainModel.DEPOSIT: {"userId": "local|bob", "amount": 5},
+    DomainModel.PROFILE: {"name": "Bob", "username": "bob"},
 }
 
 
@@ -38,6 +39,7 @@ def test_domain_models_are_the_header_values_of_the_zilla_contract() -> None:
         "DeclineRequestCommand",
         "CancelRequestCommand",
         "DepositCommand",
+        "UserProfile",
     ]
     assert dict(COMMAND_MODELS) == {
         DomainModel.PAY: PayCommand,
@@ -45,6 +47,7 @@ def test_domain_models_are_the_header_values_of_the_zilla_contract() -> None:
         DomainModel.DECLINE_REQUEST: DeclineRequestCommand,
         DomainModel.CANCEL_REQUEST: CancelRequestCommand,
         DomainModel.DEPOSIT: DepositCommand,
+        DomainModel.PROFILE: UserProfile,
     }
 
 

@@ -34,11 +34,15 @@ from streampay_contracts import (
     RequestCommand,
     RequestReply,
     RequestStatus,
+    UserProfile,
     command_model,
     decode,
     encode,
     headers,
     topics,
+)
+from streampay_contracts import (
+    User as Profile,
 )
 from streampay_gateway.app import create_app
 from streampay_gateway.config import GatewaySettings
@@ -54,6 +58,7 @@ class Responder:
 
     Pay: 200 (409 above 500.00). Request: 201, and the request appears on ``payment-requests``.
     Decline/cancel: 200 with the closed request (404 unless the caller is its payer/requester).
+    Profile: 200, and the profile appears on ``users``.
     Commands of users in :attr:`held` are kept unanswered until :meth:`release`.
     """
 
@@ -146,6 +151,10 @@ class Responder:
             return 200, PayReply(command_id=cid, amount=command.amount, balance=balance, version=1)
         if isinstance(command, RequestCommand):
             return 201, await self._open_request(caller, cid, command)
+        if isinstance(command, UserProfile):
+            profile = Profile(id=caller, name=command.name, username=command.username)
+            await self._send(topics.USERS, caller, profile, {headers.IDENTITY: caller})
+            return 200, profile
         return await self._close_request(caller, command)
 
     async def _open_request(self, caller: str, cid: str, command: RequestCommand) -> RequestReply:

@@ -169,3 +169,40 @@ async def test_a_retry_after_a_gateway_restart_is_replayed(
     )
     assert retry.status_code == first.status_code and retry.content == first.content
     assert retry.headers["idempotent-replayed"] == "true"
+
+
+async def put_profile(
+    http: httpx.AsyncClient, who: Person, name: str, username: str
+) -> httpx.Response:
+    """PUT /current-user, waiting up to 20 s for the streams worker's decision."""
+    body = {"name": name, "username": username}
+    response = await http.put("/current-user", json=body, headers={**who.auth, "Prefer": "wait=20"})
+    assert response.status_code != 202, "the streams worker did not answer within 20 s"
+    return response
+
+
+async def test_a_username_is_one_users_alone_and_no_name_passes_for_the_bank(
+    http: httpx.AsyncClient,
+) -> None:
+    alice, mallory = await person(http), await person(http)
+
+    taken = await put_profile(http, mallory, "Alice", alice.username)
+    assert taken.status_code == 409 and "is taken" in taken.json()["detail"]
+    bank = await put_profile(http, mallory, "StreamPay  bank", mallory.username)
+    assert bank.status_code == 400 and "reserved for StreamPay" in bank.json()["detail"]
+    hidden = await put_profile(http, mallory, "Mal\u202eyrol", mallory.username)
+    assert hidden.status_code == 400 and "text-direction" in hidden.json()["detail"]
+    users = {u["id"]: u for u in (await http.get("/users", headers=alice.auth)).json()}
+    assert users[alice.user_id]["username"] == alice.username
+    assert users[mallory.user_id]["name"] == f"E2E {mallory.username}"
+
+    # Moving to another username frees the old one, for anyone.
+    fresh = f"m{uuid.uuid4().hex[:12]}"
+    assert (await put_profile(http, mallory, "Mallory", fresh)).status_code == 204
+    newcomer = await person(http, profile=False)
+    for _ in range(40):  # the old username is released a moment after the answer
+        took = await put_profile(http, newcomer, "Newcomer", mallory.username)
+        if took.status_code != 409:
+            break
+        await asyncio.sleep(0.25)
+    assert took.status_code == 204, took.text

@@ -26,6 +26,7 @@ class DomainModel(StrEnum):
     DECLINE_REQUEST = "DeclineRequestCommand"
     CANCEL_REQUEST = "CancelRequestCommand"
     DEPOSIT = "DepositCommand"
+    PROFILE = "UserProfile"
 
 
 class Command(InboundModel):
@@ -95,8 +96,15 @@ class DepositCommand(Command):
     notes: Notes = ""
 
 
-class UserProfile(InboundModel):
-    """The body of ``PUT /current-user``; the user id is always the caller's."""
+class UserProfile(Command):
+    """Set the caller's name and username (``PUT /current-user``); the id is always the caller's.
+
+    A username belongs to one user at a time: the streams service refuses one that another user
+    holds (409), and frees the caller's previous one. A name may not pass for StreamPay's own
+    accounts (400).
+    """
+
+    domain_model = DomainModel.PROFILE
 
     name: DisplayName
     username: Username
@@ -111,6 +119,7 @@ COMMAND_MODELS: Mapping[DomainModel, type[Command]] = MappingProxyType(
             DeclineRequestCommand,
             CancelRequestCommand,
             DepositCommand,
+            UserProfile,
         )
     }
 )

@@ -21,7 +21,16 @@ from pydantic import Field, TypeAdapter
 
 from streampay_contracts import codec
 from streampay_contracts.base import WireModel
-from streampay_contracts.fields import CommandId, Count, EpochMillis, Notes, RequestId, UserId
+from streampay_contracts.fields import (
+    CommandId,
+    Count,
+    DisplayName,
+    EpochMillis,
+    Notes,
+    RequestId,
+    UserId,
+    Username,
+)
 from streampay_contracts.money import Amount, Money
 from streampay_contracts.views import PaymentRequest
 
@@ -111,6 +120,15 @@ class RequestCancelled(RequestClosing):
     type: Literal["RequestCancelled"] = "RequestCancelled"
 
 
+class ProfileChanged(EventBase):
+    """The account's owner set their name and username (the username is theirs alone)."""
+
+    type: Literal["ProfileChanged"] = "ProfileChanged"
+    name: DisplayName
+    username: Username
+    previous_username: Username | None = None
+
+
 Event = Annotated[
     Deposited
     | PaymentSent
@@ -118,7 +136,8 @@ Event = Annotated[
     | RequestOpened
     | RequestPaid
     | RequestDeclined
-    | RequestCancelled,
+    | RequestCancelled
+    | ProfileChanged,
     Field(discriminator="type"),
 ]
 """Any event of the log: the value of a record on ``events``, its ``type`` said inside."""

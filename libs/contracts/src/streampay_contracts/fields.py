@@ -87,12 +87,28 @@ Username = Annotated[
 ]
 """A sign-in name; the development identity provider makes ``local|<username>`` of it."""
 
+_HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+"""Control characters, and those that change or hide how the text around them reads:
+zero-width spaces and joiners, direction marks, bidirectional embeddings, overrides and
+isolates, the byte-order mark."""
+
+
+def _plain_name(value: str) -> str:
+    if _HIDDEN.search(value):
+        raise PydanticCustomError(
+            "invalid_text",
+            "name must not contain control, zero-width or text-direction characters",
+        )
+    return value
+
+
 DisplayName = Annotated[
     str,
     AfterValidator(_text_rule("name", 100, None, "")),
+    AfterValidator(_plain_name),
     WithJsonSchema(_string_schema(100)),
 ]
-"""A person's name as other users see it."""
+"""A person's name as other users see it: visible characters only, read in their own order."""
 
 CommandId = Annotated[str, Field(min_length=1, max_length=128)]
 """The correlation id of a command, which every effect of the command carries."""

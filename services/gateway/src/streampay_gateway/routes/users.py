@@ -6,12 +6,14 @@ import time
 
 from fastapi import APIRouter, Request, Response
 
-from streampay_contracts import User, UserProfile, encode, headers, topics
+from streampay_contracts import User, UserProfile, encode
 from streampay_gateway.bodies import decode_body, read_body
 from streampay_gateway.conditional import conditional_json
-from streampay_gateway.deps import KafkaBroker, Prefer, Settings, UsersTable
+from streampay_gateway.deps import Prefer, UsersTable
 from streampay_gateway.openapi import json_body, json_response
+from streampay_gateway.outcomes import Accepted
 from streampay_gateway.problems import problem_responses
+from streampay_gateway.routes.commands import Sender
 from streampay_gateway.security import ReadUsers, WriteUsers
 
 router = APIRouter(tags=["users"])
@@ -52,34 +54,33 @@ async def users(request: Request, _: ReadUsers, table: UsersTable, prefer: Prefe
     openapi_extra=json_body(UserProfile),
     responses={
         204: {"description": "Saved; it is in `GET /users` of this instance on return"},
-        **problem_responses(400, 401, 403, 413, 503),
+        202: json_response(Accepted, "Accepted; the reply will be at `Location`"),
+        **problem_responses(400, 401, 403, 409, 413, 422, 503),
     },
 )
 async def put_current_user(
-    request: Request,
-    principal: WriteUsers,
-    settings: Settings,
-    broker: KafkaBroker,
-    table: UsersTable,
+    request: Request, principal: WriteUsers, sender: Sender, table: UsersTable
 ) -> Response:
     """Save the caller's name and username under their own id (the token's ``sub``).
 
-    The profile is written to ``users`` keyed by the caller; no body field can name another
-    user. A user's first profile is also what grants them their starting balance.
+    The profile is a command the streams service decides, like a payment: a username belongs
+    to one user at a time (409 when another holds it), and a name may not pass for StreamPay's
+    own accounts (400). No body field can name another user. A user's first profile also
+    grants them their starting balance.
     """
-    profile = decode_body(await read_body(request, settings.max_body_bytes), UserProfile)
-    user = User(id=principal.user_id, name=profile.name, username=profile.username)
-    record_headers = {
-        headers.IDENTITY: principal.user_id,
-        headers.CONTENT_TYPE: headers.JSON_CONTENT_TYPE,
-    }
-    sent = await broker.send(topics.USERS, principal.user_id, encode(user), record_headers)
-    await _until_applied(table, sent.partition, sent.offset)
-    return Response(status_code=204)
+    profile = decode_body(await read_body(request, sender.body_limit), UserProfile)
+    answer = await sender.send(principal, "PUT /current-user", profile)
+    if answer.status_code != 200:
+        return answer
+    saved = User(id=principal.user_id, name=profile.name, username=profile.username)
+    await _until_shown(table, saved)
+    return Response(
+        status_code=204, headers={"Content-Location": answer.headers["Content-Location"]}
+    )
 
 
-async def _until_applied(table: UsersTable, partition: int, offset: int) -> None:
-    """Wait (briefly) until this instance's table holds the write: read your own writes."""
+async def _until_shown(table: UsersTable, saved: User) -> None:
+    """Wait (briefly) until this instance's table shows the profile: read your own writes."""
     deadline = time.monotonic() + READ_YOUR_WRITE_S
-    while table.positions.get(partition, 0) <= offset and (left := deadline - time.monotonic()) > 0:
+    while table.value(saved.id) != saved and (left := deadline - time.monotonic()) > 0:
         await table.wait_for_change(left)

@@ -30,6 +30,7 @@ class UserDirectory:
     def __init__(self, bootstrap_servers: str) -> None:
         self._bootstrap_servers = bootstrap_servers
         self._users: dict[str, User] = {}
+        self._holders: dict[str, str] = {}
         self._consumer: AIOKafkaConsumer | None = None
         self._positions: dict[TopicPartition, int] = {}
         self._progress = asyncio.Event()
@@ -37,6 +38,9 @@ class UserDirectory:
 
     def get(self, user_id: str) -> User | None:
         return self._users.get(user_id)
+
+    def holder_of(self, username: str) -> str | None:
+        return self._holders.get(username)
 
     def __len__(self) -> int:
         return len(self._users)
@@ -97,7 +101,7 @@ class UserDirectory:
     def _apply(self, key: bytes | None, value: bytes | None) -> None:
         user_id = (key or b"").decode("utf-8", errors="replace")
         if value is None:
-            self._users.pop(user_id, None)
+            self._forget(user_id)
             return
         try:
             user = codec.decode(value, User)
@@ -105,4 +109,11 @@ class UserDirectory:
             log.warning("unreadable profile on users", key=user_id, error=str(error))
             return
         if user.id == user_id:
+            self._forget(user_id)
             self._users[user_id] = user
+            self._holders[user.username] = user_id
+
+    def _forget(self, user_id: str) -> None:
+        old = self._users.pop(user_id, None)
+        if old is not None and self._holders.get(old.username) == user_id:
+            del self._holders[old.username]

@@ -67,4 +67,6 @@ def _routed(raw: RawRecord) -> RoutedInput | Skipped:
     origin = parse_origin(raw.headers)
     if origin is None:
         return Skipped("a routed record without origin cannot be applied exactly once")
-    return RoutedInput(owner=raw.text_key, message=routed.message, origin=origin)
+    return RoutedInput(
+        owner=raw.text_key, message=routed.message, origin=origin, position=raw.origin
+    )

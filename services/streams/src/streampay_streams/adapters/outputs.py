@@ -1,8 +1,9 @@
 """A decision's effects as Kafka records: events, legs, routed messages and the reply.
 
 This is where the functional core's typed results meet topics, keys, headers and bytes. The
-order is the order of publication: the ledger legs, the events, the routed messages, and the
-reply last, so a client that reads its answer can already find what the command recorded.
+order is the order of publication: the ledger legs, the profile on ``users``, the events, the
+routed messages, and the reply last, so a client that reads its answer can already find what
+the command recorded.
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ def records_of(decision: Decision, requests_topic: str) -> list[Emit]:
         )
         for leg in decision.legs
     ]
+    if decision.profile is not None:
+        user = decision.profile
+        marked = {headers.IDENTITY: user.id, headers.CONTENT_TYPE: headers.JSON_CONTENT_TYPE}
+        records.append(Emit.of(topics.USERS, user.id, user, marked))
     records += [Emit.of(topics.EVENTS, event.user_id, event) for event in decision.events]
     records += [
         Emit.of(

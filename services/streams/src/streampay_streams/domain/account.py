@@ -58,6 +58,12 @@ class Account(WireModel):
     """Per source partition, the offset of the last input applied (see ``Origin``)."""
     events: Count = 0
     """How many events this account's stream holds: the last event's ``seq``."""
+    name: str = ""
+    """The owner's name, as last saved through a profile command."""
+    username: str | None = None
+    """The username the owner holds; for a username's registry entry, see ``holder``."""
+    holder: UserId | None = None
+    """On a username's registry entry (``system|username:<name>``): who holds it."""
     payments: Count = 0
     """Transfers this user has made, and their sum: this user's share of the global totals."""
     paid: Money = ZERO

@@ -38,7 +38,7 @@ def answer(
         events,
         legs,
         routed,
-        Reply(given.address, status, body),
+        reply=Reply(given.address, status, body),
     )
 
 

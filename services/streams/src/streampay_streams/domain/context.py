@@ -16,6 +16,9 @@ class Directory(Protocol):
 
     def get(self, user_id: str) -> User | None: ...
 
+    def holder_of(self, username: str) -> str | None:
+        """The user whose profile on ``users`` has this username, if any."""
+
 
 @dataclass(frozen=True, slots=True)
 class Policy:

@@ -19,9 +19,10 @@ from streampay_contracts import (
     PayCommand,
     Problem,
     RequestCommand,
+    UserProfile,
     is_system_user,
 )
-from streampay_streams.domain import answers, deposits, payments, problems, requests
+from streampay_streams.domain import answers, deposits, payments, problems, profiles, requests
 from streampay_streams.domain.account import Account
 from streampay_streams.domain.context import Context
 from streampay_streams.domain.effects import UNCHANGED, Decision
@@ -34,7 +35,13 @@ from streampay_streams.domain.inputs import (
     RoutedInput,
     SignupInput,
 )
-from streampay_streams.domain.messages import CancelRequest, OpenRequest
+from streampay_streams.domain.messages import (
+    CancelRequest,
+    ClaimUsername,
+    OpenRequest,
+    RequestClosed,
+    UsernameGranted,
+)
 
 Decider = Callable[[Account, CommandInput, Context], Decision]
 
@@ -44,6 +51,7 @@ DECIDERS: dict[type[Command], Decider] = {
     DeclineRequestCommand: requests.decline,
     CancelRequestCommand: requests.cancel,
     DepositCommand: deposits.deposit,
+    UserProfile: profiles.change,
 }
 
 
@@ -62,7 +70,10 @@ def _command(account: Account, given: CommandInput, ctx: Context) -> Decision:
     if account.applied(given.origin.source(given.via), given.origin.offset):
         return UNCHANGED
     earlier = account.recent.get(given.correlation_id)
-    if earlier is not None:
+    # A profile command handed to a username's entry is decided again: the entry answers a
+    # copy of the claim as it answered the first.
+    reclaim = earlier is not None and earlier.routed_to and isinstance(given.command, UserProfile)
+    if earlier is not None and not reclaim:
         return answers.again(given, earlier, ctx)
     problem = _precondition(account, given)
     if problem is not None:
@@ -90,8 +101,14 @@ def _routed(account: Account, given: RoutedInput, ctx: Context) -> Decision:
         decision = requests.open_request(account, message, given.origin, ctx)
     elif isinstance(message, CancelRequest):
         decision = requests.cancel_at_payer(account, RoutedCancel(message, given.origin), ctx)
-    else:
+    elif isinstance(message, RequestClosed):
         decision = Decision(requests.closed(account, message, ctx))
+    elif isinstance(message, ClaimUsername):
+        decision = profiles.claim(account, message, given.position, ctx)
+    elif isinstance(message, UsernameGranted):
+        decision = profiles.save(account, message, given.position, ctx)
+    else:
+        decision = Decision(profiles.release(account, message))
     if decision.account is None:
         return decision
     return replace(decision, account=decision.account.marked(source, given.origin.offset))

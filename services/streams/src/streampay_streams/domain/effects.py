@@ -7,7 +7,9 @@ returns typed values; the worker's adapters (``adapters/outputs.py``) turn them 
   the event log, from which the projections build every view;
 - **legs**: the ledger entries, the money events, one per account a movement of money changes;
   a credit leg goes to the payee's partition, which applies it;
-- **routed** messages: a payment request's business carried to the other party's partition;
+- **routed** messages: a payment request's or a username's business carried to the partition
+  where it is decided;
+- the owner's **profile** for the user directory, when it changed;
 - the **reply** to the command, once its events are recorded.
 """
 
@@ -18,15 +20,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from streampay_contracts import Transaction
+from streampay_contracts import Transaction, User
 from streampay_contracts.events import EventBase
 from streampay_streams.domain.account import Account
-from streampay_streams.domain.messages import (
-    CancelRequest,
-    OpenRequest,
-    ReplyAddress,
-    RequestClosed,
-)
+from streampay_streams.domain.messages import Message, ReplyAddress
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +76,7 @@ class Route:
     """A message to ``owner``'s account, applied there once by the ``origin`` that caused it."""
 
     owner: str
-    message: OpenRequest | CancelRequest | RequestClosed
+    message: Message
     origin: Origin
 
 
@@ -96,10 +93,13 @@ class Decision:
     legs: tuple[Leg, ...] = ()
     routed: tuple[Route, ...] = ()
     reply: Reply | None = None
+    profile: User | None = None
+    """The owner's profile as the user directory (``users``) should now show it."""
 
     @property
     def anything(self) -> bool:
-        return bool(self.events or self.legs or self.routed or self.reply)
+        """Whether the decision has an effect beyond the account's state."""
+        return bool(self.events or self.legs or self.routed or self.reply or self.profile)
 
 
 UNCHANGED = Decision()

@@ -11,12 +11,7 @@ from typing import Protocol
 
 from streampay_contracts import Command, Transaction, User
 from streampay_streams.domain.effects import Origin
-from streampay_streams.domain.messages import (
-    CancelRequest,
-    OpenRequest,
-    ReplyAddress,
-    RequestClosed,
-)
+from streampay_streams.domain.messages import CancelRequest, Message, ReplyAddress
 
 COMMANDS_VIA = "commands"
 CREDITS_VIA = "transactions"
@@ -104,11 +99,15 @@ class SignupInput:
 
 @dataclass(frozen=True, slots=True)
 class RoutedInput:
-    """A payment-request record routed to the owner's partition by another partition."""
+    """A message routed to the owner's partition by another partition."""
 
     owner: str
-    message: OpenRequest | CancelRequest | RequestClosed
+    message: Message
     origin: Origin
+    """Where the message was caused, from its ``streampay-origin`` header."""
+    position: Origin
+    """Where the message itself is (the routing topic's partition and offset), the origin of
+    what deciding it causes in turn."""
 
 
 Input = CommandInput | CreditInput | SignupInput | RoutedInput

@@ -1,4 +1,4 @@
-"""Records the worker routes between partitions on its internal topics.
+"""Messages the worker routes between partitions on its internal topic.
 
 A decision about a payment request is always made in the payer's partition, but a request is
 made and cancelled by the requester, whose partition may be another one. These records carry
@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import Field
 
 from streampay_contracts import PaymentRequest, RequestStatus, WireModel
-from streampay_contracts.fields import EpochMillis, RequestId, UserId
+from streampay_contracts.fields import DisplayName, EpochMillis, RequestId, UserId, Username
 
 
 class ReplyAddress(WireModel):
@@ -52,7 +52,42 @@ class RequestClosed(WireModel):
     status: RequestStatus | None = None
 
 
-class Routed(WireModel):
-    """The value of every record on the requests topic."""
+class ClaimUsername(WireModel):
+    """To a username's registry entry: ``owner`` wants this username, with this name."""
 
-    message: OpenRequest | CancelRequest | RequestClosed = Field(discriminator="kind")
+    kind: Literal["claim"] = "claim"
+    username: Username
+    name: DisplayName
+    owner: UserId
+    reply_to: ReplyAddress
+    at: EpochMillis
+
+
+class UsernameGranted(WireModel):
+    """To the owner: the username is yours; save the profile and answer the command."""
+
+    kind: Literal["granted"] = "granted"
+    username: Username
+    name: DisplayName
+    reply_to: ReplyAddress
+    at: EpochMillis
+
+
+class ReleaseUsername(WireModel):
+    """To a username's registry entry: ``owner`` no longer holds this username."""
+
+    kind: Literal["release"] = "release"
+    username: Username
+    owner: UserId
+
+
+Message = (
+    OpenRequest | CancelRequest | RequestClosed | ClaimUsername | UsernameGranted | ReleaseUsername
+)
+"""Everything one account tells another's partition."""
+
+
+class Routed(WireModel):
+    """The value of every record on the internal routing topic."""
+
+    message: Message = Field(discriminator="kind")
