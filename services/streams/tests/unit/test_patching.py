@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
+
+from aiokafka import AIOKafkaConsumer
+from faust.transport.consumer import Consumer as FaustConsumer
+from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
 
 from streampay_streams.adapters.patching import replace_method
 
@@ -21,3 +26,29 @@ def test_a_second_replacement_wraps_the_original_not_the_first_replacement() -> 
     assert replace_method(Library, "greet", exclaim) is own
     assert replace_method(Library, "greet", exclaim) is own
     assert Library().greet() == "hello!"  # not "hello!!": the first replacement was replaced
+
+
+# -- the library internals the worker replaces, pinned in services/streams/pyproject.toml --------
+# Each test fails loudly when an upgrade changes what a replacement relies on.
+
+
+def test_faust_still_builds_its_consumer_with_a_fixed_fetch_hold() -> None:
+    """``hold_fetches_at_most`` (app.py) wraps this method and lowers the hold it fixes."""
+    method = AIOKafkaConsumerThread._create_worker_consumer
+    assert list(inspect.signature(method).parameters) == ["self", "transport"]
+    assert "fetch_max_wait_ms=1500" in inspect.getsource(method)
+
+
+async def test_aiokafka_still_reads_the_fetch_hold_when_the_consumer_starts() -> None:
+    """The replacement sets ``_fetch_max_wait_ms`` on the consumer before it starts."""
+    consumer = AIOKafkaConsumer(bootstrap_servers="127.0.0.1:1", fetch_max_wait_ms=7)
+    assert consumer._fetch_max_wait_ms == 7
+    assert "fetch_max_wait_ms=self._fetch_max_wait_ms" in inspect.getsource(AIOKafkaConsumer.start)
+
+
+def test_faust_still_counts_skipped_offsets_as_acknowledged_in_add_gap() -> None:
+    """``guard_gap_acks`` (agents/ordering.py) replaces this method for the guarded topics."""
+    method = FaustConsumer._add_gap
+    assert list(inspect.signature(method).parameters) == ["self", "tp", "offset_from", "offset_to"]
+    assert inspect.iscoroutinefunction(method)
+    assert "self._add_gap(" in inspect.getsource(FaustConsumer)
