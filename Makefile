@@ -68,7 +68,7 @@ endif
 topics: bootstrap ## create or update the topics on the running broker
 	@$(RUN) python -m streampay_infra.topics create
 
-audit: bootstrap ## replay the ledger and check every balance against it (exit 1 on a violation)
+audit: bootstrap ## replay the ledger and the event log; check balances and every view (exit 1 on a violation)
 	@$(RUN) python -m streampay_streams.audit
 
 smoke: bootstrap ## run the simulation fast for 45 s against the running stack, then audit

@@ -1,7 +1,7 @@
 """`python -m streampay_streams.audit` (`make audit`): check the ledger and every view.
 
 Replays ``transactions`` from the beginning up to its current end, recomputes every balance and
-checks the ledger's invariants (docs/architecture.md, "Ledger") against the latest ``balances``:
+checks the ledger's invariants against the latest ``balances``:
 
 - each balance equals the sum of its account's ledger entries, and none is negative;
 - the sum of all balances equals the sum of all deposits (money is only created by deposits);
