@@ -26,6 +26,7 @@ def test_every_process_is_recorded_and_running(services: Stack) -> None:
     assert services.status() == {
         "broker": True,
         "streams": True,
+        "projector": True,
         "gateway": True,
         "simulation": False,
     }

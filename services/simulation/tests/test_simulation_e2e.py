@@ -90,10 +90,17 @@ async def test_a_fast_run_then_a_restart(services: Stack) -> None:
             lambda: no_open_requests(answering), 60, "every request to a virtual user answered"
         )
 
-    async def audited() -> bool:
-        return (await audit(services.config.bootstrap_servers)).ok
+    last: list[str] = []
 
-    await until(audited, 30, "a clean ledger audit")
+    async def audited() -> bool:
+        report = await audit(services.config.bootstrap_servers)
+        last[:] = report.lines()
+        return report.ok
+
+    try:
+        await until(audited, 60, "a clean audit of the ledger and the views")
+    except AssertionError as failed:
+        raise AssertionError("\n".join([str(failed), *last])) from None
 
     restarted = await run_for(settings_for(services), 4)
     assert sorted(restarted.virtual) == sorted(world.virtual)

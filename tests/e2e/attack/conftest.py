@@ -26,7 +26,7 @@ import httpx
 import pytest_asyncio
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-from streampay_contracts import headers, topics
+from streampay_contracts import DomainModel, headers, topics
 from streampay_contracts.headers import PROBLEM_CONTENT_TYPE
 from streampay_gateway.signing import KEY_FILE, SigningKey
 from streampay_infra.stack import Stack
@@ -174,13 +174,17 @@ class CommandTap:
         return True
 
     def involving(self, *user_ids: str) -> list[CommandRecord]:
-        """Records keyed by, attributed to, or naming any of ``user_ids`` anywhere."""
+        """Records keyed by, attributed to, or naming any of ``user_ids`` anywhere; not the
+        profiles the tests' users save for themselves when they sign in."""
         return [
             r
             for r in self.records
-            if r.key in user_ids
-            or r.identity in user_ids
-            or any(u in json.dumps(r.value) for u in user_ids)
+            if r.headers.get(headers.DOMAIN_MODEL) != DomainModel.PROFILE
+            and (
+                r.key in user_ids
+                or r.identity in user_ids
+                or any(u in json.dumps(r.value) for u in user_ids)
+            )
         ]
 
 
