@@ -21,7 +21,7 @@ from typing import Any
 
 from streampay_infra.bench.report import machine
 from streampay_infra.bench_worker import figures, report, users
-from streampay_infra.bench_worker.measure import AMOUNT, QUIET_S, Bench
+from streampay_infra.bench_worker.measure import AMOUNT, IDLE_S, QUIET_S, Bench
 from streampay_infra.bench_worker.processes import Groups
 from streampay_infra.bench_worker.wire import EndOffsets, Replies, producer
 from streampay_infra.stack import ROOT, Stack, scratch_config
@@ -81,13 +81,13 @@ async def _run(stack: Stack, args: argparse.Namespace, deadline: float) -> dict[
     runs = []
     try:
         bench = Bench(ids, out, replies, offsets, groups, random.Random(args.seed))  # noqa: S311 - load, not secrets
-        await bench.warm_up(args.warm_up, timeout_s=max(10.0, deadline - time.monotonic()))
+        await bench.warm_up(args.warm_up, timeout_s=min(120.0, deadline - time.monotonic()))
         for count in args.backlogs:
             left = deadline - time.monotonic()
-            if left < 20:
+            if left < IDLE_S + 10:
                 print(f"! no time left for the backlog of {count:,}; skipped", flush=True)
                 break
-            runs.append(await bench.backlog(count, timeout_s=left - 10, idle=args.idle))
+            runs.append(await bench.backlog(count, timeout_s=left - IDLE_S, idle=args.idle))
     finally:
         for part in (offsets, replies, out):
             await part.stop()
