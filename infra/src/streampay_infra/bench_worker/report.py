@@ -84,7 +84,8 @@ def markdown(result: Mapping[str, Any]) -> str:
 def _notes(result: Mapping[str, Any]) -> list[str]:
     return [
         "Replied: first produce → the last reply to the backlog seen on `replies`. Settled: first "
-        "produce → the last change of any view topic's end offsets, once they stayed unchanged "
+        "produce → the last change of any view topic's (or `replies`') end offsets, once they "
+        "stayed unchanged "
         f"for {result['quiet_s']:g} s. CPU: utime + stime (and reaped children) from "
         "`/proc/<pid>/stat` of every process in each service's session, from before the first "
         "produce to the sample that saw the last view change. Records: end-offset deltas of "
