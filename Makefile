@@ -14,11 +14,11 @@ endif
 COMPOSE := docker compose -p streampay
 TOPIC ?= commands
 
-.PHONY: help bootstrap up down status logs tail topics audit smoke test test-faults bench bench-full lint fmt clean
+.PHONY: help bootstrap up down status logs tail topics audit smoke test test-faults bench bench-full bench-worker lint fmt clean
 
 help: ## show this help
 	@echo "StreamPay — real-time payments on Kafka. Targets:"
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 	@echo "Broker for up/down/logs/tail: BROKER=$(BROKER) (override with BROKER=local|docker)"
 
 bootstrap: ## install uv (if missing) and the Python workspace
@@ -88,6 +88,9 @@ bench: bootstrap ## measure round trip, freshness and SSE fan-out on a stack of 
 
 bench-full: bootstrap ## every rate and 1,000-10,000 SSE clients (under 15 minutes)
 	$(RUN) python -m streampay_infra.bench --full $(BENCH_ARGS)
+
+bench-worker: bootstrap ## the write model alone: 5,000 and 20,000 pay commands on Kafka (<10 min)
+	$(RUN) python -m streampay_infra.bench_worker $(BENCH_ARGS)
 
 lint: bootstrap ## ruff (lint + format check) and mypy
 	$(RUN) ruff check .
