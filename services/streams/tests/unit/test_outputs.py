@@ -18,7 +18,7 @@ from streampay_contracts import (
     topics,
 )
 from streampay_contracts.events import decode_event
-from streampay_streams.adapters.outputs import records_of, reply_record
+from streampay_streams.adapters.outputs import records_of, remembered_as_sent, reply_record
 from streampay_streams.adapters.records import parse_origin
 from streampay_streams.domain.decide import decide
 from streampay_streams.domain.effects import Decision, Origin, Reply, Route
@@ -79,8 +79,15 @@ def test_a_refusal_is_a_problem_and_a_remembered_answer_is_the_same_bytes(kit: A
     assert codec.decode(record.body or b"", Problem).status == 409
 
     assert refused.account is not None and refused.reply is not None
-    again = decide(refused.account, kit.command(given.command, ALICE, cid="c-2"), kit.ctx)
-    assert again.reply is not None and isinstance(again.reply.body, dict)
+    copy = kit.command(given.command, ALICE, cid="c-2")
+    decided_again = decide(refused.account, copy, kit.ctx)
+    assert decided_again.reply is not None
+    assert reply_record(decided_again.reply) == record
+
+    stored = remembered_as_sent(refused.account, record)  # as the worker stores the account
+    assert stored.recent["c-2"].body == (record.body or b"").decode()
+    again = decide(stored, copy, kit.ctx)
+    assert again.reply is not None and isinstance(again.reply.body, str)
     assert reply_record(again.reply) == record
 
 

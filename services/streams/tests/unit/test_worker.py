@@ -31,6 +31,7 @@ from streampay_streams.agents.accounts import AccountsWorker
 from streampay_streams.agents.projector import ProjectorWorker
 from streampay_streams.domain.account import Account
 from streampay_streams.domain.context import Context, Policy
+from streampay_streams.projections.totals import PaymentRecorded
 
 pytestmark = pytest.mark.unit
 
@@ -270,3 +271,28 @@ async def test_the_projector_publishes_views_then_states_and_skips_copies() -> N
     assert table.read(ALICE).seq == 1
     await projector.apply([event_record(7, sent)])
     assert publisher.batches[2:] == [[], []]
+
+
+async def test_a_batch_sends_compacted_views_and_the_totals_only_the_latest_per_key() -> None:
+    work, store, published = worker()
+    funded(store)
+    await work.apply([pay(1, "c-1"), pay(2, "c-2", amount="5")])
+    sent = [decode_event(r.body or b"") for r in published.batches[1] if r.topic == "events"]
+    publisher = Publisher()
+    projector = ProjectorWorker(Table("projections-changelog"), publisher, "payments")  # type: ignore[arg-type]
+
+    await projector.apply([event_record(n, event) for n, event in enumerate(sent)])
+
+    views = publisher.batches[0]
+
+    def on(topic: str) -> list[Emit]:
+        return [r for r in views if r.topic == topic]
+
+    assert [codec.decode(r.body or b"", Balance).balance for r in on(topics.BALANCES)] == [
+        Decimal("85.00")
+    ]
+    histories = on(topics.BALANCE_HISTORIES)
+    assert [codec.decode(r.body or b"", Balance).version for r in histories] == [1, 2]
+    assert len(on(topics.STATEMENTS)) == 2  # the hour and the day, each once, as they end up
+    (payment,) = on("payments")
+    assert codec.decode(payment.body or b"", PaymentRecorded).payments == 2

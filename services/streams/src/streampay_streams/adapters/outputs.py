@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from streampay_contracts import codec, headers, topics
 from streampay_streams.adapters.records import Emit, origin_headers
+from streampay_streams.domain.account import Account
 from streampay_streams.domain.effects import Decision, Reply
 from streampay_streams.domain.messages import Routed
 
@@ -62,12 +63,22 @@ def reply_record(reply: Reply) -> Emit:
     return Emit(address.topic, address.key, _body(reply.body), _frozen(values))
 
 
-def _body(body: BaseModel | Mapping[str, object] | str) -> bytes:
-    if isinstance(body, BaseModel):
-        return codec.encode(body)
-    if isinstance(body, str):
-        return body.encode()  # an answer remembered as text, before fields were kept
-    return codec.dumps(dict(body))
+def _body(body: BaseModel | str) -> bytes:
+    return codec.encode(body) if isinstance(body, BaseModel) else body.encode()
+
+
+def remembered_as_sent(account: Account, reply: Emit) -> Account:
+    """``account`` with the answer it remembers for ``reply``'s command kept as the text sent.
+
+    The account is rewritten with every change, and with it every answer it remembers; stored
+    as text, an answer is copied, not encoded again each time.
+    """
+    cid = reply.headers.get(headers.CORRELATION_ID, "")
+    answered = account.recent.get(cid)
+    if answered is None or isinstance(answered.body, str) or reply.body is None:
+        return account
+    recent = {**account.recent, cid: answered.model_copy(update={"body": reply.body.decode()})}
+    return account.change(recent=recent)
 
 
 def _frozen(values: dict[str, str]) -> Mapping[str, str]:

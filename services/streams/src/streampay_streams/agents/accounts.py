@@ -19,7 +19,7 @@ import structlog
 from streampay_contracts import DepositCommand, PayCommand, RequestCommand
 from streampay_streams.adapters.directory import UserDirectory
 from streampay_streams.adapters.inbound import Read, Reader
-from streampay_streams.adapters.outputs import records_of, reply_record
+from streampay_streams.adapters.outputs import records_of, remembered_as_sent, reply_record
 from streampay_streams.adapters.publisher import Publisher
 from streampay_streams.adapters.records import Emit, Malformed, RawRecord, Skipped
 from streampay_streams.adapters.store import AccountStore, StoredAccount, staged
@@ -108,13 +108,16 @@ class AccountsWorker:
     def _stage(self, partition: int, decision: Decision, batch: Batch) -> None:
         """Keep the new account, its records in its outbox, under this batch's tag."""
         records = records_of(decision, self._reader.requests_topic)
-        if decision.account is not None:
+        account = decision.account
+        if account is not None:
+            if decision.reply is not None:
+                account = remembered_as_sent(account, records[-1])  # the reply is last
             confirmed = self._store.confirmed(partition)
             tag = batch.tags.setdefault(partition, confirmed + 1)
             batch.decided += 1
-            before = self._store.load(decision.account.user_id)
+            before = self._store.load(account.user_id)
             place = (tag, batch.decided)
-            new = staged(before, partition, decision.account, records, place, confirmed)
+            new = staged(before, partition, account, records, place, confirmed)
             self._store.keep(new)
             batch.changed[new.account.user_id] = new
         batch.records.extend(records)

@@ -10,9 +10,9 @@ Every collection in it is bounded, so the record stays small enough to rewrite o
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Self, TypeVar
+from typing import Self, TypeVar
 
-from pydantic import Field
+from pydantic import BaseModel, Field, SerializeAsAny
 
 from streampay_contracts import PaymentRequest, RequestStatus, WireModel
 from streampay_contracts.fields import Count, EpochMillis, UserId
@@ -29,8 +29,8 @@ class Answered(WireModel):
 
     at: EpochMillis
     status: int = 0
-    body: dict[str, Any] | str = ""
-    """The reply's fields (a string on records stored before replies were kept as fields)."""
+    body: SerializeAsAny[BaseModel] | str = ""
+    """The reply's body: the model decided, which the worker stores as the text it sent."""
     routed_to: UserId | None = None
     """The payer whose partition decides this command; the reply comes from there."""
 

@@ -31,8 +31,7 @@ def answer(
     routed: tuple[Route, ...] = (),
 ) -> Decision:
     """Reply to ``given`` and record the reply, and the record's mark, in ``account``."""
-    fields = body.model_dump(mode="python", by_alias=True, exclude_none=True)
-    answered = Answered(at=given.at, status=status, body=fields)
+    answered = Answered(at=given.at, status=status, body=body)
     return Decision(
         _remember(account, given, answered, ctx),
         events,

@@ -16,7 +16,6 @@ returns typed values; the worker's adapters (``adapters/outputs.py``) turn them 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from pydantic import BaseModel
 
@@ -54,13 +53,13 @@ class Origin:
 class Reply:
     """The answer to a command: a status and a body (a problem from status 400 on).
 
-    ``body`` is a reply model, or the body of an earlier answer as it was remembered (the same
-    fields, so the same bytes on the wire).
+    ``body`` is a reply model, or the body of an earlier answer as it was remembered (the text
+    first sent, so the same bytes on the wire).
     """
 
     address: ReplyAddress
     status: int
-    body: BaseModel | dict[str, Any] | str
+    body: BaseModel | str
 
 
 @dataclass(frozen=True, slots=True)
