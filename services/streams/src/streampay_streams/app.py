@@ -33,10 +33,6 @@ def create_app(settings: StreamsSettings) -> faust.App:
         # account record (several KiB with its recent answers and outbox) past the first took a
         # broker round trip of its own; one batch now carries a whole store round.
         producer_max_batch_size=512 * 1024,
-        # Account records repeat their field names and recent answers, views their names: lz4
-        # shrinks what the broker receives, stores and hands to every reader several times over
-        # for a few microseconds a batch.
-        producer_compression_type="lz4",
         consumer_auto_offset_reset="earliest",
         table_standby_replicas=1,
         broker_session_timeout=settings.streams_session_timeout_ms / 1000,
