@@ -182,8 +182,10 @@ export interface paths {
          * Create or update your profile
          * @description Save the caller's name and username under their own id (the token's ``sub``).
          *
-         *     The profile is written to ``users`` keyed by the caller; no body field can name another
-         *     user. A user's first profile is also what grants them their starting balance.
+         *     The profile is a command the streams service decides, like a payment: a username belongs
+         *     to one user at a time (409 when another holds it), and a name may not pass for StreamPay's
+         *     own accounts (400). No body field can name another user. A user's first profile also
+         *     grants them their starting balance.
          */
         put: operations["put_current_user_current_user_put"];
         post?: never;
@@ -702,7 +704,11 @@ export interface components {
         };
         /**
          * UserProfile
-         * @description The body of ``PUT /current-user``; the user id is always the caller's.
+         * @description Set the caller's name and username (``PUT /current-user``); the id is always the caller's.
+         *
+         *     A username belongs to one user at a time: the streams service refuses one that another user
+         *     holds (409), and frees the caller's previous one. A name may not pass for StreamPay's own
+         *     accounts (400).
          */
         UserProfile: {
             /** Name */
@@ -1218,7 +1224,12 @@ export interface operations {
     put_current_user_current_user_put: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description One key per intended command, reused on its retries (1-255 printable ASCII) */
+                "Idempotency-Key"?: string | null;
+                /** @description `respond-async` answers 202 at once; `wait=N` waits up to N seconds (capped) for a result before answering */
+                prefer?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1228,6 +1239,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Accepted; the reply will be at `Location` */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
             /** @description Saved; it is in `GET /users` of this instance on return */
             204: {
                 headers: {
@@ -1262,8 +1282,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Conflict; `detail` says which */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is larger than 16 KiB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The idempotency key was already used with a different body */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
