@@ -21,8 +21,9 @@ def cluster_config(folder: Path, say: Callable[[str], None] | None = None) -> St
 
 @dataclass
 class Cluster:
-    """The broker, streams workers (`streams`, `streams-2`, ...) and gateways (`gateway`,
-    `gateway-2`, ...) of one stack; every gateway shares the signing key (one data dir)."""
+    """The broker, streams workers (`streams`, `streams-2`, ...), the projector and gateways
+    (`gateway`, `gateway-2`, ...) of one stack; every gateway shares the signing key (one data
+    dir)."""
 
     stack: Stack
     gateway_ports: dict[str, int] = field(default_factory=dict)
@@ -66,6 +67,10 @@ class Cluster:
 
     async def start_worker(self, name: str) -> None:
         await asyncio.to_thread(self._start_worker, name)
+
+    async def start_projector(self) -> None:
+        """The projector (unless it runs): it keeps the views of every scenario."""
+        await asyncio.to_thread(self.stack.start_service, "projector")
 
     async def stop_process(self, name: str) -> None:
         """SIGTERM (a graceful stop), SIGKILL after 20 s."""

@@ -167,10 +167,12 @@ class Result:
 
 
 async def arrange(cluster: Cluster, scenario: Scenario) -> None:
-    """Exactly the scenario's workers and gateways running (the broker always)."""
+    """Exactly the scenario's workers and gateways running (the broker and the projector always:
+    the live views every scenario checks are its work)."""
     if not cluster.stack.supervisor.is_running("broker"):
         await cluster.start_broker()
-    running = {r.name for r in cluster.stack.supervisor.records()} - {"broker"}
+    await cluster.start_projector()
+    running = {r.name for r in cluster.stack.supervisor.records()} - {"broker", "projector"}
     wanted = {*scenario.workers, *scenario.gateways}
     for name in sorted(running - wanted):
         await cluster.stop_process(name)
