@@ -27,9 +27,10 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
 User = Any
 NewUser = Callable[..., Awaitable[Any]]
 Shoot = Callable[[Page, str], Awaitable[Any]]
+SignIn = Callable[[Any], Awaitable[None]]
+Choose = Callable[[Page, str, Any], Awaitable[None]]
 
 LIVE_WITHIN_MS = 2000
-GRANT_TIMEOUT_MS = 20_000
 
 
 def money(text: str) -> Decimal:
@@ -39,20 +40,6 @@ def money(text: str) -> Decimal:
 
 def usd(amount: Decimal) -> str:
     return f"${amount:,.2f}"
-
-
-async def sign_in(user: User) -> None:
-    page = user.page
-    await page.goto("/")
-    await page.get_by_label("Name", exact=True).fill(user.name)
-    await page.get_by_label("Username").fill(user.username)
-    await page.get_by_role("button", name="Sign in").click()
-    await expect(page).to_have_url(re.compile(r"/feed$"))
-    await expect(page.get_by_test_id("greeting")).to_have_text(f"Hi, {user.name.split()[0]}")
-    # The streams worker grants every new user a starting balance on their first appearance.
-    await expect(page.get_by_test_id("balance")).to_have_text(
-        re.compile(r"^\$[\d,]+\.\d\d$"), timeout=GRANT_TIMEOUT_MS
-    )
 
 
 async def balance(page: Page) -> tuple[Decimal, int]:
@@ -86,16 +73,9 @@ async def streams_budget(user: User) -> None:
     assert user.streams.most <= 2, "\n".join(user.streams.log)
 
 
-async def choose_person(page: Page, label: str, who: User) -> None:
-    """Search the picker with the keyboard and take the first match."""
-    picker = page.get_by_role("combobox", name=label)
-    await picker.fill(who.username)
-    await expect(page.get_by_role("option").first).to_contain_text(who.name)
-    await picker.press("Enter")
-    await expect(picker).to_have_value(who.name)
-
-
-async def test_two_people_request_and_pay_live(new_user: NewUser, screenshot: Shoot) -> None:
+async def test_two_people_request_and_pay_live(
+    new_user: NewUser, sign_in: SignIn, choose_person: Choose, screenshot: Shoot
+) -> None:
     a = await new_user("Ada")
     b = await new_user("Ben")
 
@@ -237,7 +217,9 @@ async def test_two_people_request_and_pay_live(new_user: NewUser, screenshot: Sh
         assert user.errors == [], user.errors
 
 
-async def test_each_page_keeps_at_most_two_streams_and_closes_its_own(new_user: NewUser) -> None:
+async def test_each_page_keeps_at_most_two_streams_and_closes_its_own(
+    new_user: NewUser, sign_in: SignIn
+) -> None:
     user = await new_user("Cy")
     await sign_in(user)
     for link, page_views in [
