@@ -205,7 +205,8 @@ async def test_two_people_request_and_pay_live(
     # --- the statement: balance chart, money in and out per day, global totals ------------------
     await go(b.page, "Statement")
     await expect(b.page.get_by_test_id("balance-chart").locator("canvas")).to_be_visible()
-    await expect(b.page.get_by_test_id("day-table").locator("tbody tr").first).to_contain_text("+$")
+    first_row = b.page.get_by_test_id("period-table").locator("tbody tr").first
+    await expect(first_row).to_contain_text("+$")
     await expect(b.page.get_by_test_id("stat-total")).to_have_text(re.compile(r"^[\d,]+$"))
     await expect(b.page.get_by_test_id("stat-average")).to_have_text(
         re.compile(r"^\$[\d,]+\.\d\d$")
