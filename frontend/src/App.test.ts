@@ -271,8 +271,13 @@ describe('the Pay / Request form', () => {
     const { root, calls } = await openForm((url) =>
       url === '/pay' ? json({ status: 409, title: 'Conflict', detail: 'insufficient funds', balance: 12 }, 409) : undefined,
     )
+    // More than the balance the form shows: stopped before sending.
     await type($(root, '[data-testid="amount"]'), '50')
     expect(text($(root, '[data-testid="amount-hint"]'))).toBe('This is more than your balance ($12.00).')
+    await submit($(root, 'form'))
+    expect(calls.some((c) => c.url === '/pay')).toBe(false)
+    // Within it, but the server knows better (the balance moved meanwhile): its reason.
+    await type($(root, '[data-testid="amount"]'), '10')
     await submit($(root, 'form'))
     await vi.waitFor(() => expect(root.querySelector('[data-testid="form-error"]')).not.toBeNull())
     expect(text($(root, '[data-testid="form-error"]'))).toBe('Not enough money: balance $12.00')
@@ -280,7 +285,7 @@ describe('the Pay / Request form', () => {
     const headers = pay.init?.headers as Record<string, string>
     expect(headers['If-Match']).toBe('"3"')
     expect(headers['Idempotency-Key']).toMatch(/^[0-9a-f-]{36}$/)
-    expect(pay.init?.body).toBe('{"userId":"local|bob","amount":50.00,"notes":""}')
+    expect(pay.init?.body).toBe('{"userId":"local|bob","amount":10.00,"notes":""}')
   })
 
   it('offers a retry after a network error, with the same key', async () => {

@@ -2,8 +2,8 @@
 
 The acceptance scenario of the web app: two people in two browser contexts; A asks B for $7.50;
 B's badge rises without a reload and B pays from the request; both balances update live within
-2 s; both activity feeds show the payment once; paying more than the balance shows the server's
-reason and changes nothing; a reload keeps the session. Screenshots of every page are saved in
+2 s; both activity feeds show the payment once; paying more than the balance is stopped before
+sending and changes nothing; a reload keeps the session. Screenshots of every page are saved in
 artifacts/screenshots/.
 
 The simulation runs alongside (as in the demo), so other money may move meanwhile: balances
@@ -170,26 +170,21 @@ async def test_two_people_request_and_pay_live(
     await expect(sent.get_by_test_id("request-status")).to_have_text("Paid", timeout=5000)
     await expect(sent.get_by_role("button", name=re.compile("Cancel"))).to_have_count(0)
 
-    # --- paying more than the balance: the server's reason, and nothing changes ---------------
-    b_now, b_now_version = await balance(b.page)
+    # --- paying more than the balance: stopped before sending, and nothing changes -------------
+    b_now, _ = await balance(b.page)
     too_much = b_now + Decimal("1000.00")
     await b.page.get_by_test_id("pay-or-request").click()
     await choose_person(b.page, "Pay to", a)
     await b.page.get_by_label("Amount").fill(f"{too_much:.2f}")
     await expect(b.page.get_by_test_id("amount-hint")).to_contain_text("more than your balance")
-    async with b.page.expect_response(lambda r: r.url.endswith("/pay")) as refused:
-        await b.page.get_by_test_id("submit").click()
-    assert (await refused.value).status == 409
-    problem = await (await refused.value).json()
-    error = b.page.get_by_test_id("form-error")
-    await expect(error).to_be_visible()
-    assert re.search(r"not enough money|insufficient|balance|funds", await error.inner_text(), re.I)
-    assert problem.get("detail")
+    pay_calls: list[str] = []
+    b.page.on("request", lambda r: pay_calls.append(r.url) if r.url.endswith("/pay") else None)
+    await b.page.get_by_test_id("submit").click()
+    await expect(b.page.get_by_label("Amount")).to_be_focused()
+    await expect(b.page.get_by_label("Amount")).to_have_attribute("aria-invalid", "true")
+    await expect(b.page.get_by_test_id("form-error")).to_have_count(0)
+    assert pay_calls == []  # stopped before sending
     await screenshot(b.page, "07-overspend-refused")
-    await b.page.wait_for_timeout(1500)
-    b_then, b_then_version = await balance(b.page)
-    assert b_then >= b_now  # nothing left B (a top-up may have arrived)
-    assert b_then_version == b_now_version or b_then > b_now
     await go(b.page, "Activity")
     await expect(
         b.page.get_by_test_id("activity").filter(has_text=f"You paid {a.name} {usd(too_much)}")
