@@ -239,7 +239,7 @@ describe('signed in', () => {
 })
 
 describe('the Pay / Request form', () => {
-  async function openForm(handler?: Handler) {
+  async function openForm(handler?: Handler, { choose = true } = {}) {
     signedIn()
     const backend = gateway(handler)
     const mounted = await mountAt('/send')
@@ -247,6 +247,7 @@ describe('the Pay / Request form', () => {
     account.send('current-balance', '{"balance":12.00,"timestamp":1,"version":3}')
     account.send('ready', '{}', 'current-balance@0=1;payment-requests@0=0')
     await settle()
+    if (!choose) return { ...backend, ...mounted }
     const picker = $(mounted.root, '[data-testid="payee"]')
     await type(picker, 'bob')
     picker.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }))
@@ -271,8 +272,13 @@ describe('the Pay / Request form', () => {
     const { root, calls } = await openForm((url) =>
       url === '/pay' ? json({ status: 409, title: 'Conflict', detail: 'insufficient funds', balance: 12 }, 409) : undefined,
     )
+    // More than the balance the form shows: stopped before sending.
     await type($(root, '[data-testid="amount"]'), '50')
     expect(text($(root, '[data-testid="amount-hint"]'))).toBe('This is more than your balance ($12.00).')
+    await submit($(root, 'form'))
+    expect(calls.some((c) => c.url === '/pay')).toBe(false)
+    // Within it, but the server knows better (the balance moved meanwhile): its reason.
+    await type($(root, '[data-testid="amount"]'), '10')
     await submit($(root, 'form'))
     await vi.waitFor(() => expect(root.querySelector('[data-testid="form-error"]')).not.toBeNull())
     expect(text($(root, '[data-testid="form-error"]'))).toBe('Not enough money: balance $12.00')
@@ -280,7 +286,44 @@ describe('the Pay / Request form', () => {
     const headers = pay.init?.headers as Record<string, string>
     expect(headers['If-Match']).toBe('"3"')
     expect(headers['Idempotency-Key']).toMatch(/^[0-9a-f-]{36}$/)
-    expect(pay.init?.body).toBe('{"userId":"local|bob","amount":50.00,"notes":""}')
+    expect(pay.init?.body).toBe('{"userId":"local|bob","amount":10.00,"notes":""}')
+  })
+
+  it('after a reload, sends an unanswered command again with its key, and retries that very command', async () => {
+    const saved = {
+      owner: 'local|alice',
+      mode: 'pay',
+      to: { id: 'local|bob', name: 'Bob Stone' },
+      amount: '5.00',
+      notes: '',
+      key: 'key-before-reload',
+      ifMatch: 3,
+      state: 'sending',
+      message: '',
+      at: Date.now(),
+    }
+    sessionStorage.setItem('streampay.last-command', JSON.stringify(saved))
+    let attempt = 0
+    const { root, calls, router } = await openForm((url) => {
+      if (url !== '/pay') return undefined
+      attempt += 1
+      if (attempt === 1) throw new TypeError('Failed to fetch')
+      return json({ commandId: 'c', amount: 5, balance: 7, version: 4 }, 200, { 'Idempotent-Replayed': 'true' })
+    }, { choose: false })
+    await vi.waitFor(() => expect(text($(root, '[data-testid="submit"]'))).toBe('Retry'))
+    await submit($(root, 'form'))
+    await vi.waitFor(() => expect(router.currentRoute.value.path).toBe('/feed'))
+    expect(JSON.parse(sessionStorage.getItem('streampay.last-command')!)).toMatchObject({
+      state: 'done',
+      message: 'You paid Bob Stone $5.00.',
+    })
+    const pays = calls.filter((c) => c.url === '/pay')
+    expect(pays.map((c) => (c.init?.headers as Record<string, string>)['Idempotency-Key'])).toEqual([
+      'key-before-reload',
+      'key-before-reload',
+    ])
+    expect(pays.map((c) => (c.init?.headers as Record<string, string>)['If-Match'])).toEqual(['"3"', '"3"'])
+    expect(pays[1]!.init?.body).toBe('{"userId":"local|bob","amount":5.00,"notes":""}')
   })
 
   it('offers a retry after a network error, with the same key', async () => {

@@ -3,6 +3,7 @@ import { createApp, watch, type App as VueApp } from 'vue'
 import type { Router, RouterHistory } from 'vue-router'
 import App from './App.vue'
 import type { AuthConfig } from './auth/config'
+import { chartLabels } from './lib/chartLabels'
 import { openStreams, streamStats } from './lib/sse'
 import { createAppRouter } from './router'
 import { startAccount, stopAccount } from './stores/account'
@@ -18,9 +19,14 @@ export function createStreamPay(options: { history?: RouterHistory; auth?: AuthC
   const stopWatching = watch(isSignedIn, (signedIn) => (signedIn ? startAccount() : stopAccount()), {
     immediate: true,
   })
-  // For the browser tests and the curious: how many live streams are open, and the most so far.
+  // For the browser tests and the curious: how many live streams are open, and the most so far;
+  // where the charts drew their time labels.
   Object.assign(globalThis, {
-    streampay: { openStreams: () => [...openStreams].map((c) => c.url), mostStreams: () => streamStats.most },
+    streampay: {
+      openStreams: () => [...openStreams].map((c) => c.url),
+      mostStreams: () => streamStats.most,
+      chartLabels,
+    },
   })
   const router = createAppRouter(options.history)
   const app = createApp(App).use(router)

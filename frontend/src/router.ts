@@ -1,4 +1,5 @@
 import { createRouter, createWebHistory, type RouteRecordRaw, type Router, type RouterHistory } from 'vue-router'
+import { PAGE_ALIASES } from './lib/apiPaths'
 import { isSignedIn } from './stores/session'
 import LandingView from './views/LandingView.vue'
 import NotFoundView from './views/NotFoundView.vue'
@@ -48,6 +49,8 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('./views/StatementView.vue'),
     meta: { title: 'Statement · StreamPay', auth: true, shell: true },
   },
+  // API paths typed in the address bar (the gateway serves the app for them): their pages.
+  ...Object.entries(PAGE_ALIASES).map(([path, page]): RouteRecordRaw => ({ path, redirect: page })),
   {
     path: '/:pathMatch(.*)*',
     name: 'not-found',

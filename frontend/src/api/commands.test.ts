@@ -72,6 +72,15 @@ describe('pay', () => {
     expect(submission.awaitingRetry).toBe(false)
   })
 
+  it('resumes a submission made before a reload with its key, and waits out an attempt still answered', async () => {
+    const busy = json({ status: 409, detail: 'a command with this Idempotency-Key is still in progress' }, 409, { 'Retry-After': '0.01' })
+    const calls = stubFetch(busy, json({ commandId: 'c' }, 200, { 'Idempotent-Replayed': 'true' }))
+    const submission = new Submission()
+    submission.resume(commandJson(body), 'key-from-before')
+    expect(await pay(body, 3, submission)).toMatchObject({ kind: 'done', replayed: true })
+    expect(calls.map((c) => c.headers['Idempotency-Key'])).toEqual(['key-from-before', 'key-from-before'])
+  })
+
   it('uses a new key when the body changed after a network error', async () => {
     const calls = stubFetch(new TypeError('Failed to fetch'), json({}))
     const submission = new Submission()
@@ -118,10 +127,15 @@ describe('describeProblem', () => {
   it.each([
     [409, { detail: 'not enough funds: balance 12.00', balance: '12.00' }, 'Not enough money: balance $12.00'],
     [409, { detail: 'insufficient funds' }, 'Not enough money for this payment.'],
-    [409, { detail: 'the payment request r-1 is no longer open' }, 'The payment request r-1 is no longer open.'],
-    [412, { detail: 'stale version' }, 'Your balance changed while you were filling in the form. Check it and send again.'],
+    [409, { detail: 'the payment request r-1 is no longer open' }, 'This request is no longer open.'],
+    [409, { detail: 'Request 0b6a-41 is no longer open: it was cancelled', requestStatus: 'cancelled' }, 'This request has already been cancelled.'],
+    [409, { detail: 'Request r-1 is for 7.50, not 8.00', requestedAmount: 7.5 }, 'A request is paid in full: $7.50.'],
+    [404, { detail: 'there is no open payment request 5f0c2a71-0d5e-4a8e-9c61-2b7e0f5d9a10 of yours' }, 'This request is no longer open.'],
+    [400, { detail: 'local|bank is a StreamPay system account, not a person' }, 'Choose a person, not a StreamPay account.'],
+    [403, { detail: 'Only the StreamPay bank (system|bank) can deposit money' }, 'Only the StreamPay bank can deposit money.'],
+    [412, { detail: 'Your balance changed since you last saw it (version 3, now 4)' }, 'Your balance changed while you were filling in the form. Check it and send again.'],
     [400, { detail: 'amount: amount must be greater than 0' }, 'Amount must be greater than 0.'],
-    [404, { detail: 'there is no user local|zed' }, 'There is no user local|zed.'],
+    [404, { detail: 'there is no user local|zed' }, 'That person was not found on StreamPay.'],
     [422, { detail: 'the idempotency key was already used with a different body' }, 'This was already sent with different details. Start again to send a new one.'],
     [500, { title: 'Internal Server Error' }, 'Internal Server Error.'],
     [502, {}, 'Something went wrong (HTTP 502).'],

@@ -59,6 +59,20 @@ async function follow(location: string, signal?: AbortSignal): Promise<Response>
   }
 }
 
+/**
+ * POSTs the command; while an earlier attempt with the same key is still being answered (an
+ * attempt cut off by a reload), the gateway says 409 with `Retry-After`: ask again then.
+ */
+async function post(path: string, rawJson: string | undefined, headers: Record<string, string>): Promise<Response> {
+  const until = Date.now() + FOLLOW_MS
+  for (;;) {
+    const response = await apiFetch(path, { method: 'POST', rawJson, headers })
+    const retryAfter = Number(response.headers.get('Retry-After'))
+    if (response.status !== 409 || !(retryAfter > 0) || Date.now() > until) return response
+    await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000))
+  }
+}
+
 export async function send<T>(
   path: string,
   rawJson: string | undefined,
@@ -66,7 +80,7 @@ export async function send<T>(
 ): Promise<Outcome<T>> {
   let response: Response
   try {
-    response = await apiFetch(path, { method: 'POST', rawJson, headers })
+    response = await post(path, rawJson, headers)
     const location = response.headers.get('Location')
     if (response.status === 202 && location) response = await follow(location)
   } catch (error) {
@@ -109,6 +123,11 @@ export class Submission {
     if (this.pending && this.pending.json === json) return this.pending.key
     this.pending = { key: newIdempotencyKey(), json }
     return this.pending.key
+  }
+
+  /** Carry on a submission made before (e.g. before a reload): its body goes with its key. */
+  resume(json: string, key: string): void {
+    this.pending = { key, json }
   }
 
   /** The last attempt got an answer: the next submission is a new one. */

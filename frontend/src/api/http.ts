@@ -67,9 +67,37 @@ function sentence(text: string): string {
   return /[.!?]$/.test(first) ? first : `${first}.`
 }
 
+/**
+ * A server detail without the internal ids it may name (user ids such as `local|bob`, request
+ * and command ids, balance versions): a person never needs them.
+ */
+function withoutIds(text: string): string {
+  return text
+    .replace(/\s*\([^)]*(\bversion\b|\|)[^)]*\)/gi, '')
+    .replace(/\s*\b[a-z][\w-]*\|[^\s,;:)]+/gi, '')
+    .replace(/\s*\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '')
+    .replace(/\s*\b(?=[\w-]*\d)[\w]+-[\w-]+\b/g, '')
+    .replace(/\s+([,.;:])/g, '$1')
+    .trim()
+}
+
+/** What a refused payment or answer says about the request it was for, if anything. */
+function requestProblem(status: number, problem: Problem, detail: string): string | null {
+  const closed = problem.requestStatus
+  if (closed === 'paid' || closed === 'declined' || closed === 'cancelled') return `This request has already been ${closed}.`
+  if (problem.requestedAmount !== undefined) return `A request is paid in full: ${formatMoney(problem.requestedAmount as number)}.`
+  if (/no (longer )?open|no open (payment )?request/i.test(detail)) return 'This request is no longer open.'
+  if (status === 409 && /request .* was made by/i.test(detail)) return 'This payment does not match the request.'
+  return null
+}
+
 /** What went wrong, in plain words, from a problem the gateway or the streams service sent. */
 export function describeProblem(status: number, problem: Problem): string {
   const detail = typeof problem.detail === 'string' ? problem.detail.trim() : ''
+  const aboutRequest = requestProblem(status, problem, detail)
+  if (aboutRequest) return aboutRequest
+  if (status === 404 && /no user/i.test(detail)) return 'That person was not found on StreamPay.'
+  if (/system account, not a person/i.test(detail)) return 'Choose a person, not a StreamPay account.'
   const balance = problem.balance
   if (status === 409 && (balance !== undefined || /insufficient|not enough|funds/i.test(detail))) {
     const shown = typeof balance === 'number' || typeof balance === 'string' ? formatMoney(balance) : ''
@@ -89,7 +117,7 @@ export function describeProblem(status: number, problem: Problem): string {
   if (detail) {
     // Field errors read "amount: amount must be …": keep the part after the field name.
     const field = /^[A-Za-z.]+: (.+)$/.exec(detail)
-    return sentence(field ? field[1]! : detail)
+    return sentence(withoutIds(field ? field[1]! : detail))
   }
   if (typeof problem.title === 'string' && problem.title.trim()) return sentence(problem.title)
   return `Something went wrong (HTTP ${status}).`

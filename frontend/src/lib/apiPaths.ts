@@ -43,3 +43,25 @@ export const API_PATH_PATTERN = new RegExp(
 export function isApiPath(path: string): boolean {
   return API_PATH_PATTERN.test(path)
 }
+
+/**
+ * API paths a person may type in the address bar, and the page that shows the same thing. For a
+ * browser navigation (`Accept: text/html`) to one of them the gateway serves this app instead of
+ * the API's answer (it reads the list from `dist/page-aliases.json`, written by the build), and
+ * the router opens the page; API clients keep their answers.
+ */
+export const PAGE_ALIASES: Readonly<Record<string, string>> = {
+  '/activities': '/feed',
+  '/pay': '/send',
+  '/request': '/send?mode=request',
+  '/payment-requests': '/requests',
+  '/current-payment-requests': '/requests',
+  '/statements': '/statement',
+  '/balance-histories': '/statement',
+  '/current-balance': '/statement',
+}
+
+/** Whether a request is a browser navigation to one of the `PAGE_ALIASES` (for the dev server). */
+export function isPageAliasNavigation(url: string, accept: string | undefined): boolean {
+  return (accept ?? '').includes('text/html') && url.split(/[?#]/)[0]! in PAGE_ALIASES
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { dayKey, firstName, formatWhen, hueOf, initials } from './format'
+import { firstName, formatPeriod, formatWhen, hueOf, initials } from './format'
 
 describe('format', () => {
   const now = new Date(2026, 2, 14, 15, 30).getTime()
@@ -11,12 +11,13 @@ describe('format', () => {
     expect(formatWhen(new Date(2026, 2, 2, 18, 0).getTime(), now)).toBe('Mar 2, 6:00 PM')
   })
 
-  it('makes initials, first names, day keys and stable hues', () => {
+  it('makes initials, first names, statement windows and stable hues', () => {
     expect(initials('Alice van Doe')).toBe('AD')
     expect(initials('bob')).toBe('B')
     expect(initials('  ')).toBe('?')
     expect(firstName('Alice Doe')).toBe('Alice')
-    expect(dayKey(new Date(2026, 0, 5, 23, 59).getTime())).toBe('2026-01-05')
+    expect(formatPeriod('day', Date.UTC(2026, 0, 5))).toBe('Mon, Jan 5')
+    expect(formatPeriod('hour', new Date(2026, 0, 5, 15).getTime())).toBe('Jan 5, 3 PM')
     expect(hueOf('local|alice')).toBe(hueOf('local|alice'))
     expect(hueOf('local|alice')).not.toBe(hueOf('local|bob'))
   })

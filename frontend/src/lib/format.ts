@@ -3,7 +3,11 @@
 const timeOfDay = new Intl.DateTimeFormat('en-US', { hour: 'numeric', minute: '2-digit' })
 const dayAndTime = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' })
 const fullDate = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'short' })
-const dayFormat = new Intl.DateTimeFormat('en-US', { weekday: 'short', month: 'short', day: 'numeric', year: 'numeric' })
+// Statement windows are UTC: a day is named as UTC has it, an hour in the reader's own time.
+const periodFormats = {
+  day: new Intl.DateTimeFormat('en-US', { weekday: 'short', month: 'short', day: 'numeric', timeZone: 'UTC' }),
+  hour: new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', hour: 'numeric' }),
+}
 
 /** "just now", "5 min ago", "3:04 PM" (today), "Mar 2, 3:04 PM" (earlier). */
 export function formatWhen(timestamp: number, now: number = Date.now()): string {
@@ -22,17 +26,9 @@ export function formatFull(timestamp: number): string {
   return Number.isFinite(timestamp) ? fullDate.format(new Date(timestamp)) : ''
 }
 
-/** The local calendar day of a moment, as `YYYY-MM-DD` (sorts as it reads). */
-export function dayKey(timestamp: number): string {
-  const d = new Date(timestamp)
-  const pad = (n: number) => String(n).padStart(2, '0')
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`
-}
-
-/** "Mon, Mar 2, 2026" for a `YYYY-MM-DD` day key. */
-export function formatDay(key: string): string {
-  const [y, m, d] = key.split('-').map(Number)
-  return dayFormat.format(new Date(y!, (m ?? 1) - 1, d ?? 1))
+/** A statement window by its start: "Mon, Mar 2" (a day), "Mar 2, 3 PM" (an hour). */
+export function formatPeriod(period: 'hour' | 'day', start: number): string {
+  return periodFormats[period].format(new Date(start))
 }
 
 /** Up to two initials: "Alice Doe" → "AD", "bob" → "B". */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { AMOUNT_REASONS } from './money'
-import { checkPayForm, pickable, type PayFormInput } from './payForm'
+import { checkPayForm, pickable, requestClosedMessage, type PayFormInput } from './payForm'
 
 const me = 'local|alice'
 const base: PayFormInput = { mode: 'pay', userId: 'local|bob', amount: '7.50', notes: '' }
@@ -9,7 +9,7 @@ const check = (input: Partial<PayFormInput>, balance: number | null = 100) =>
 
 describe('the Pay / Request form', () => {
   it('accepts a valid payment and normalises the amount', () => {
-    expect(check({ amount: '$7.5' })).toEqual({ ok: true, errors: {}, amount: '7.50', warning: undefined })
+    expect(check({ amount: '$7.5' })).toEqual({ ok: true, errors: {}, amount: '7.50', overBalance: false })
   })
 
   it.each([
@@ -40,12 +40,28 @@ describe('the Pay / Request form', () => {
     expect(check({ notes: 'x'.repeat(501) }).errors.notes).toBe('Notes can be at most 500 characters.')
   })
 
-  it('warns, without refusing, when a payment is more than the balance', () => {
+  it('stops a payment of more than the balance before it is sent', () => {
     const result = check({ amount: '120' }, 12)
-    expect(result.ok).toBe(true)
-    expect(result.warning).toBe('This is more than your balance ($12.00).')
-    expect(check({ amount: '120', mode: 'request' }, 12).warning).toBeUndefined()
-    expect(check({ amount: '12.00' }, 12).warning).toBeUndefined()
+    expect(result.ok).toBe(false)
+    expect(result.errors.amount).toBe('This is more than your balance ($12.00).')
+    expect(result.overBalance).toBe(true)
+    expect(check({ amount: '120', mode: 'request' }, 12).ok).toBe(true)
+    expect(check({ amount: '12.00' }, 12).ok).toBe(true)
+    expect(check({ amount: '120' }, null).ok).toBe(true)
+  })
+
+  it('says in plain words how a request closed, without its id', () => {
+    const closed = (eventName: string, requestId = 'r-1') =>
+      requestClosedMessage(
+        { eventName, requestId, fromUserId: 'local|bob', fromUserName: 'Bob Stone', toUserId: me } as never,
+        'r-1',
+        me,
+      )
+    expect(closed('PaymentRequestCancelled')).toBe('Bob Stone cancelled this request.')
+    expect(closed('PaymentRequestDeclined')).toBe('You declined this request.')
+    expect(closed('PaymentRequestPaid')).toBe('You have already paid this request.')
+    expect(closed('PaymentRequested')).toBeNull()
+    expect(closed('PaymentRequestPaid', 'r-2')).toBeNull()
   })
 
   it('pays a request only in full', () => {

@@ -1,8 +1,10 @@
 /**
  * The rules of the Pay / Request form, as the server applies them (ARCHITECTURE §3–4), so the
- * user hears about a mistake before sending. The server checks everything again; what only it
- * can know (the balance at the moment it applies the payment) comes back as its own reason.
+ * user hears about a mistake before sending: a payment larger than the balance the form shows is
+ * not sent at all. The server checks everything again; what only it can know (the balance at the
+ * moment it applies the payment) comes back as its own reason.
  */
+import type { Activity } from '../api/types'
 import { formatMoney, parseAmount } from './money'
 
 export type Mode = 'pay' | 'request'
@@ -30,8 +32,8 @@ export interface PayFormCheck {
   errors: { userId?: string; amount?: string; notes?: string }
   /** The amount normalised to two decimals, when valid. */
   amount?: string
-  /** Not an error: the server decides, but the user should know before sending. */
-  warning?: string
+  /** A payment of more than the balance: worth saying as soon as it is typed. */
+  overBalance: boolean
 }
 
 export function checkPayForm(input: PayFormInput, context: PayFormContext): PayFormCheck {
@@ -50,15 +52,32 @@ export function checkPayForm(input: PayFormInput, context: PayFormContext): PayF
       errors.amount = `A request is paid in full: ${formatMoney(input.requestedAmount)}.`
     }
   }
+  const overBalance =
+    input.mode === 'pay' && !errors.amount && !!normalised && context.balance !== null && Number(normalised) > context.balance
+  if (overBalance) errors.amount = `This is more than your balance (${formatMoney(context.balance!)}).`
   if ([...input.notes].length > NOTES_MAX) errors.notes = `Notes can be at most ${NOTES_MAX} characters.`
 
-  let warning: string | undefined
-  if (input.mode === 'pay' && normalised && context.balance !== null && Number(normalised) > context.balance) {
-    warning = `This is more than your balance (${formatMoney(context.balance)}).`
-  }
   const ok = Object.keys(errors).length === 0
-  return { ok, errors, amount: normalised, warning }
+  return { ok, errors, amount: normalised, overBalance }
 }
+
+/** What an activity says about request `id` having closed, in plain words for its payer `me`. */
+export function requestClosedMessage(activity: Activity, id: string, me: string): string | null {
+  if (!activity || activity.requestId !== id) return null
+  switch (activity.eventName) {
+    case 'PaymentRequestPaid':
+      return activity.toUserId === me ? 'You have already paid this request.' : 'This request has been paid.'
+    case 'PaymentRequestDeclined':
+      return activity.toUserId === me ? 'You declined this request.' : 'This request was declined.'
+    case 'PaymentRequestCancelled':
+      return `${activity.fromUserName || 'The requester'} cancelled this request.`
+    default:
+      return null
+  }
+}
+
+/** A request closed without saying how (it left the open requests). */
+export const REQUEST_GONE = 'This request is no longer open.'
 
 /** Users one may pick: everyone but oneself and StreamPay's own accounts, matching `query`. */
 export function pickable<U extends { id: string; name: string; username: string }>(

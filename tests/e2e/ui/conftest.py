@@ -18,7 +18,7 @@ from pathlib import Path
 from uuid import uuid4
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, Request, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, Request, async_playwright, expect
 
 from streampay_infra import frontend
 from streampay_infra.stack import ROOT, Stack
@@ -37,6 +37,7 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 DESKTOP = {"width": 1280, "height": 860}
 PHONE = {"width": 390, "height": 844}
+GRANT_TIMEOUT_MS = 20_000
 
 
 def _served_index(base_url: str) -> str:
@@ -160,9 +161,11 @@ async def new_user(browser: Browser, base_url: str) -> AsyncIterator[NewUser]:
     """Makes users, each in a browser context of their own; closes them after the test."""
     contexts: list[BrowserContext] = []
 
-    async def make(first_name: str, *, phone: bool = False) -> User:
+    async def make(
+        first_name: str, *, phone: bool = False, viewport: dict[str, int] | None = None
+    ) -> User:
         suffix = uuid4().hex[:6]
-        viewport = PHONE if phone else DESKTOP
+        viewport = viewport or (PHONE if phone else DESKTOP)
         context = await browser.new_context(base_url=base_url, viewport=viewport)  # type: ignore[arg-type]
         contexts.append(context)
         page = await context.new_page()
@@ -176,6 +179,65 @@ async def new_user(browser: Browser, base_url: str) -> AsyncIterator[NewUser]:
     yield make
     for context in contexts:
         await context.close()
+
+
+SignIn = Callable[[User], Awaitable[None]]
+
+
+@pytest.fixture(scope="session")
+def sign_in() -> SignIn:
+    """Signs a user in through the landing page and waits for their starting balance."""
+
+    async def enter(user: User) -> None:
+        page = user.page
+        await page.goto("/")
+        await page.get_by_label("Name", exact=True).fill(user.name)
+        await page.get_by_label("Username").fill(user.username)
+        await page.get_by_role("button", name="Sign in").click()
+        await expect(page).to_have_url(re.compile(r"/feed$"))
+        await expect(page.get_by_test_id("greeting")).to_have_text(f"Hi, {user.name.split()[0]}")
+        # The streams worker grants every new user a starting balance on their first appearance.
+        await expect(page.get_by_test_id("balance")).to_have_text(
+            re.compile(r"^\$[\d,]+\.\d\d$"), timeout=GRANT_TIMEOUT_MS
+        )
+
+    return enter
+
+
+Choose = Callable[[Page, str, User], Awaitable[None]]
+
+
+@pytest.fixture(scope="session")
+def choose_person() -> Choose:
+    """Searches the form's person picker with the keyboard and takes the first match."""
+
+    async def choose(page: Page, label: str, who: User) -> None:
+        picker = page.get_by_role("combobox", name=label)
+        await picker.fill(who.username)
+        await expect(page.get_by_role("option").first).to_contain_text(who.name)
+        await picker.press("Enter")
+        await expect(picker).to_have_value(who.name)
+
+    return choose
+
+
+Send = Callable[..., Awaitable[None]]
+
+
+@pytest.fixture(scope="session")
+def send(choose_person: Choose) -> Send:
+    """Pays someone (`mode="pay"`) or asks them for money (`"request"`) through the form."""
+
+    async def submit(user: User, mode: str, who: User, amount: str, notes: str = "") -> None:
+        page = user.page
+        await page.goto(f"/send?mode={mode}")
+        await choose_person(page, "Pay to" if mode == "pay" else "Ask", who)
+        await page.get_by_label("Amount").fill(amount)
+        await page.get_by_label("Notes").fill(notes)
+        await page.get_by_test_id("submit").click()
+        await expect(page).to_have_url(re.compile("/feed$" if mode == "pay" else "/requests$"))
+
+    return submit
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from streampay_contracts import logs
-from streampay_gateway import bootstrap, frontend, openapi, problems
+from streampay_gateway import bootstrap, docs, frontend, openapi, problems
 from streampay_gateway.config import GatewaySettings
 from streampay_gateway.observability import RequestObserver
 from streampay_gateway.routes import (
@@ -61,6 +61,8 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         description=DESCRIPTION,
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # docs.install serves both, with their assets (no CDN)
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.components = components
@@ -71,6 +73,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     openapi.install(app)
     _add_middleware(app, settings)
     _include_routes(app, settings)
+    docs.install(app)
     frontend.mount(app, settings.frontend_dist)  # last: its catch-all must not shadow the API
     return app
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from streampay_contracts import Problem
 from streampay_gateway.problems import ProblemError
@@ -35,6 +37,8 @@ def mount(app: FastAPI, dist: Path) -> None:
     if assets.exists():
         app.mount("/assets", StaticFiles(directory=assets), name="assets")
 
+    app.add_middleware(PageNavigations, paths=page_aliases(dist))
+
     @app.get("/{path:path}", include_in_schema=False)
     async def spa(path: str, request: Request) -> FileResponse:
         # Only files that were in the build are served: no path can escape `dist/`.
@@ -43,3 +47,43 @@ def mount(app: FastAPI, dist: Path) -> None:
         if path.split("/")[0] in api_prefixes(request.app):
             raise ProblemError(Problem.not_found(f"there is nothing at /{path}"))
         return FileResponse(index)
+
+
+def page_aliases(dist: Path) -> frozenset[str]:
+    """The API paths the web app also shows as pages: ``page-aliases.json`` of its build.
+
+    The list is the app's own (``frontend/src/lib/apiPaths.ts``, see frontend/README.md).
+    """
+    try:
+        paths = json.loads((dist / "page-aliases.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return frozenset()
+    return frozenset(p for p in paths if isinstance(p, str))
+
+
+class PageNavigations:
+    """A browser navigation to an API path the app shows as a page gets the app.
+
+    ``/activities`` or ``/request`` typed in the address bar (``GET``, ``Accept: text/html``)
+    is answered as ``/`` is, with the web app, whose router opens the page; API clients, which
+    do not ask for HTML (``fetch`` sends ``*/*``, live views ``text/event-stream``), keep their
+    answers.
+    """
+
+    def __init__(self, app: ASGIApp, paths: frozenset[str]) -> None:
+        self.app = app
+        self.paths = paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if _navigates_to(scope, self.paths):
+            scope = {**scope, "path": "/", "raw_path": b"/"}
+        await self.app(scope, receive, send)
+
+
+def _navigates_to(scope: Scope, paths: frozenset[str]) -> bool:
+    if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+        return False
+    if scope["path"] not in paths:
+        return False
+    accept = dict(scope["headers"]).get(b"accept", b"")
+    return b"text/html" in accept
