@@ -1,4 +1,4 @@
-"""The API docs work offline (issue #21, item 6): Swagger UI at /docs and ReDoc at /redoc load
+"""The API docs work offline: Swagger UI at /docs and ReDoc at /redoc load
 their scripts, styles and icon from the gateway itself.
 
 The browser is cut off from every host but the gateway: any request elsewhere is refused and

@@ -1,4 +1,4 @@
-"""Forms that know what happened (issue #21, item 5).
+"""Forms that know what happened.
 
 An open "Pay this request" form hears when the request is closed elsewhere; a payment of more
 than the balance is stopped before it is sent; `/send?to=<unknown>` says the person was not

@@ -1,4 +1,4 @@
-"""Page paths and API paths (issue #21, item 7).
+"""Page paths and API paths.
 
 A person who types an API path the app also shows as a page (`/activities`, `/request`, ...)
 into the address bar gets the app, on that page, instead of the API's JSON; API clients, which

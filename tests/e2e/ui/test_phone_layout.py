@@ -1,4 +1,4 @@
-"""Every page fits a phone: nothing scrolls sideways at 360 px or wider (issue #21, item 1).
+"""Every page fits a phone: nothing scrolls sideways at 360 px or wider.
 
 Each page is opened at the narrowest common phone width (360 by 740) and at 390 by 844, and the
 document's scroll width is compared with its client width. On the statement, the balance

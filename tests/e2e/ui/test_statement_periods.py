@@ -1,6 +1,7 @@
-"""The statement by period: the last 24 hours by hour, or the last 30 days by day (issue #21,
-item 2). The chart and the table follow the chosen period; the table gives money in, money out
-and net per period, and the totals of the period.
+"""The statement by period: the last 24 hours by hour, or the last 30 days by day.
+
+The chart and the table follow the chosen period; the table gives money in, money out and net
+per period, and the totals of the period.
 """
 
 from __future__ import annotations
