@@ -159,4 +159,4 @@ TARGETS = (
     Target("settled_per_s", "commands settled per second", 600, False),
     Target("idle_p50_ms", "idle produce → reply p50", 5.0, True),
 )
-"""The targets of issue #17 on the 2-core machine."""
+"""The write model's targets on the 2-core machine."""

@@ -35,7 +35,7 @@ def markdown(result: Mapping[str, Any]) -> str:
         f"processes measured: {', '.join(result['processes']['worker']['services'])} "
         f"(pids {', '.join(map(str, result['processes']['worker']['pids']))}).",
         "",
-        "## Targets of issue #17 (largest backlog)",
+        "## Targets (largest backlog)",
         "",
         "| target | limit | measured | met |",
         "|---|---|---|---|",
