@@ -82,6 +82,10 @@ class Forger:
     def sign(self, payload: dict[str, Any], **header: Any) -> str:
         return self.key.sign(payload, {"kid": self.key.kid, **header})
 
+    @staticmethod
+    def without(claims: dict[str, Any], name: str) -> dict[str, Any]:
+        return {key: value for key, value in claims.items() if key != name}
+
     def unsigned(self, subject: str) -> str:
         header = {"alg": "none", "typ": "JWT", "kid": self.key.kid}
         body = self.claims(subject)
@@ -117,6 +121,13 @@ class Forger:
             "unknown-kid": self.sign(self.claims(subject), kid="no-such-key"),
             "no-kid": self.key.sign(self.claims(subject), {}),
             "tampered-payload": self.tampered(genuine, subject),
+            "no-audience": self.sign(self.without(self.claims(subject), "aud")),
+            "unknown-crit": self.sign(self.claims(subject, exp_hint=1), crit=["exp_hint"]),
+            "string-exp": self.sign(self.claims(subject, exp=str(now + 600))),
+            "list-nbf": self.sign(self.claims(subject, nbf=[now])),
+            "string-iat": self.sign(self.claims(subject, iat="now")),
+            "future-iat": self.sign(self.claims(subject, iat=now + 3600)),
+            "long-subject": self.sign(self.claims(subject + "x" * 200)),
             "garbage": "garbage",
             "three-dots": "a.b.c",
             "empty-segments": "..",

@@ -8,6 +8,7 @@ claim and not for a bad signature. Refused commands are checked on Kafka: nothin
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -37,6 +38,13 @@ KINDS = [
     "garbage",
     "three-dots",
     "empty-segments",
+    "no-audience",
+    "unknown-crit",
+    "string-exp",
+    "list-nbf",
+    "string-iat",
+    "future-iat",
+    "long-subject",
 ]
 
 
@@ -169,3 +177,26 @@ async def test_refused_commands_move_no_money(gateway: Gateway) -> None:
     after = await gateway.balance(victim)
     assert after == before, (before, after)
     assert [r.key for r in gateway.tap.involving(payee.user_id)] == []
+
+
+async def test_a_subject_longer_than_a_user_id_is_refused_on_every_write(
+    gateway: Gateway,
+) -> None:
+    """A ``sub`` the contracts would not take as a user id never reaches a route (it once
+    made ``PUT /current-user`` fail with 500)."""
+    token = gateway.forger.sign(gateway.forger.claims("local|" + "a" * 200))
+    auth = {"Authorization": f"Bearer {token}"}
+    profile = {"name": "Long Name", "username": "long"}
+    assert_problem(await gateway.client.put("/current-user", json=profile, headers=auth), 401)
+    assert_problem(await gateway.client.get("/users", headers=auth), 401, "subject")
+
+
+async def test_a_stream_with_an_expired_token_is_refused_at_connect(gateway: Gateway) -> None:
+    """Expired a moment ago (within the clock-skew leeway a command allows): a stream, which
+    ends at the token's expiry, is refused with 401 instead of opening and closing at once."""
+    someone = await gateway.person(profile=False)
+    now = int(time.time())
+    token = gateway.forger.sign(gateway.forger.claims(someone.user_id, exp=now - 2))
+    response = await call(gateway, "view", someone, {"Authorization": f"Bearer {token}"})
+    assert_problem(response, 401, "expired")
+    assert 'error="invalid_token"' in response.headers["www-authenticate"]

@@ -3,9 +3,12 @@
 Every check a token must pass, in order: it is a JWS whose header names ``RS256`` (the only
 algorithm accepted, so ``none`` and HMAC tokens signed with the public key are refused before
 any key is touched) and a key id the identity provider publishes; the signature verifies; it
-was issued by ``AUTH_ISSUER`` for ``AUTH_AUDIENCE``; it is not expired and already valid
-(``exp``/``nbf``, with ``AUTH_LEEWAY_SECONDS`` of clock skew); its ``sub`` is a StreamPay user
-id and not one of StreamPay's own ``system|`` accounts, which no person may act as.
+was issued by ``AUTH_ISSUER`` for ``AUTH_AUDIENCE`` (both claims present); its header asks for
+no critical extension (``crit``: none is understood here); ``exp`` (required), ``nbf`` and
+``iat`` are numbers, and with ``AUTH_LEEWAY_SECONDS`` of clock skew it is not expired, already
+valid and not issued in the future; its ``sub`` is a StreamPay user id (the contracts'
+``UserId``, length included) and not one of StreamPay's own ``system|`` accounts, which no
+person may act as.
 
 A failed check answers 401 with ``WWW-Authenticate: Bearer`` (RFC 6750); a valid token that
 lacks the route's scope answers 403 ``insufficient_scope``. The token is read from
@@ -20,7 +23,7 @@ therefore stops working here within ``VERIFIED_TTL_S``.
 
 from __future__ import annotations
 
-import re
+import math
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -29,11 +32,12 @@ from typing import Annotated, Any
 from cachetools import TTLCache
 from fastapi import Depends, Request
 from fastapi.security import APIKeyQuery, HTTPAuthorizationCredentials, HTTPBearer
-from jose import ExpiredSignatureError, JWTError, jwt
+from jose import JWTError, jwt
 from jose.exceptions import JWTClaimsError
+from pydantic import TypeAdapter, ValidationError
 
 from streampay_contracts import Problem, is_system_user
-from streampay_contracts.fields import USER_ID_PATTERN
+from streampay_contracts.fields import UserId
 from streampay_gateway.jwks import KeySource, KeysUnavailable
 from streampay_gateway.problems import ProblemError, unavailable
 
@@ -53,7 +57,10 @@ VERIFIED_TTL_S = 60
 VERIFIED_MAX = 50_000
 """How long, and for how many tokens, a verified token is remembered."""
 REALM = "streampay"
-_USER_ID = re.compile(USER_ID_PATTERN)
+_USER_ID: TypeAdapter[str] = TypeAdapter(UserId)
+_JOSE_OPTIONS = {"verify_exp": False, "verify_nbf": False, "verify_iat": False}
+"""jose checks the signature, ``iss`` and ``aud``; the times are checked by :func:`_times`
+(jose takes ``"9999999999"`` for a number and fails on a list)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +99,6 @@ class TokenVerifier:
         self._issuer = issuer
         self._audience = audience
         self._leeway_s = leeway_s
-        self._options = {"leeway": leeway_s, "require_exp": True, "require_sub": True}
         self._verified: TTLCache[str, Principal] = TTLCache(VERIFIED_MAX, VERIFIED_TTL_S)
 
     async def verify(self, token: str) -> Principal:
@@ -106,12 +112,13 @@ class TokenVerifier:
     async def _check(self, token: str) -> Principal:
         key = await self._signing_key(token)
         claims = self._claims(token, key)
-        subject = claims.get("sub")
-        if not isinstance(subject, str) or not _USER_ID.fullmatch(subject):
-            raise unauthorized("the token's subject is not a StreamPay user id")
+        if "aud" not in claims:
+            raise unauthorized("the token names no audience (aud)")
+        expires_at = _times(claims, time.time(), self._leeway_s)
+        subject = _subject(claims.get("sub"))
         if is_system_user(subject):
             raise forbidden("StreamPay's own system accounts cannot use the API")
-        return Principal(subject, _scopes(claims), int(claims["exp"]), token)
+        return Principal(subject, _scopes(claims), expires_at, token)
 
     async def _signing_key(self, token: str) -> Any:
         try:
@@ -120,6 +127,8 @@ class TokenVerifier:
             raise unauthorized("the token is not a well-formed JWT") from None
         if header.get("alg") not in ALGORITHMS:
             raise unauthorized(f"tokens signed with {header.get('alg')!r} are not accepted")
+        if "crit" in header:
+            raise unauthorized("the token requires extensions (crit) this gateway does not know")
         kid = header.get("kid")
         if not isinstance(kid, str) or not kid:
             raise unauthorized("the token does not name its signing key (kid)")
@@ -139,15 +148,44 @@ class TokenVerifier:
                 algorithms=ALGORITHMS,
                 audience=self._audience,
                 issuer=self._issuer,
-                options=self._options,
+                options=_JOSE_OPTIONS,
             )
-        except ExpiredSignatureError:
-            raise unauthorized("the token has expired; sign in again") from None
         except JWTClaimsError as error:
             raise unauthorized(f"the token is not valid here: {error}") from None
         except JWTError:
             raise unauthorized("the token's signature does not verify") from None
         return claims
+
+
+def _times(claims: dict[str, Any], now: float, leeway_s: int) -> int:
+    """The token's expiry, once ``exp``, ``nbf`` and ``iat`` are numbers that allow it now."""
+    times: dict[str, float] = {}
+    for name in ("exp", "nbf", "iat"):
+        value = claims.get(name)
+        if value is None and name != "exp":
+            continue
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
+            raise unauthorized(f"the token's {name} must be a number of seconds since 1970")
+        times[name] = value
+    if times["exp"] <= now - leeway_s:
+        raise unauthorized("the token has expired; sign in again")
+    if times.get("nbf", now) > now + leeway_s:
+        raise unauthorized("the token is not yet valid (nbf)")
+    if times.get("iat", now) > now + leeway_s:
+        raise unauthorized("the token was issued in the future (iat)")
+    return int(times["exp"])
+
+
+def _subject(subject: Any) -> str:
+    """``sub`` when it is a StreamPay user id, by the contracts' own rule (length included)."""
+    try:
+        return _USER_ID.validate_python(subject, strict=True)
+    except ValidationError:
+        raise unauthorized("the token's subject is not a StreamPay user id") from None
 
 
 def _scopes(claims: dict[str, Any]) -> frozenset[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Sequence
 from typing import Annotated, Any
 
@@ -13,7 +14,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from streampay_contracts import Problem
 from streampay_gateway.problems import ProblemError, problem_responses, unavailable
-from streampay_gateway.security import Principal
+from streampay_gateway.security import Principal, unauthorized
 from streampay_gateway.serving import DIRECT_BODY
 from streampay_gateway.views.catalog import View
 from streampay_gateway.views.hub import ViewHub
@@ -91,7 +92,12 @@ async def open_stream(
     *,
     multiplexed: bool = False,
 ) -> EventStream:
-    """The stream of ``views`` for ``principal``; 400 for a foreign id, 503 while catching up."""
+    """The stream of ``views`` for ``principal``; 400 for a foreign id, 503 while catching up.
+
+    A stream ends when its token expires, so a token already past its expiry (still accepted
+    for a command within the clock-skew leeway) is refused here rather than opened and closed."""
+    if principal.expires_at <= time.time():
+        raise unauthorized("the token has expired; sign in again")
     resume = resume_point(last_event_id, views)
     settings = hub.settings
     if not await hub.wait_caught_up(views, settings.views_ready_timeout_seconds):
