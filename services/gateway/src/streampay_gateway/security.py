@@ -12,8 +12,10 @@ person may act as.
 
 A failed check answers 401 with ``WWW-Authenticate: Bearer`` (RFC 6750); a valid token that
 lacks the route's scope answers 403 ``insufficient_scope``. The token is read from
-``Authorization: Bearer`` or, for ``EventSource`` which cannot send headers, from the
-``access_token`` query parameter; the header wins when both are present.
+``Authorization: Bearer``. Only the live views (``EventSource`` cannot send headers) also take
+it from the ``access_token`` query parameter, the header winning when both are present; every
+other route refuses a request whose URL carries one (401 ``invalid_request``), so no client
+gets used to putting tokens where proxies and browser histories keep them.
 
 A token that passed every check is remembered (by its exact text) for up to
 ``VERIFIED_TTL_S`` and never past its expiry, so a client's next request skips the RSA check and
@@ -202,8 +204,9 @@ def _scopes(claims: dict[str, Any]) -> frozenset[str]:
 
 
 _bearer = HTTPBearer(auto_error=False, description="A token from `POST /auth/token` or your IdP")
+QUERY_TOKEN = "access_token"  # noqa: S105 - a parameter name, not a secret
 _query_token = APIKeyQuery(
-    name="access_token",
+    name=QUERY_TOKEN,
     auto_error=False,
     description="The same token as a query parameter, for EventSource",
 )
@@ -212,32 +215,64 @@ _query_token = APIKeyQuery(
 async def authenticate(
     request: Request,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The verified caller from ``Authorization: Bearer``, whatever scopes their token has."""
+    if QUERY_TOKEN in request.query_params:
+        raise unauthorized(
+            "send the token as 'Authorization: Bearer'; only the live views (EventSource) "
+            f"take ?{QUERY_TOKEN}=",
+            error="invalid_request",
+        )
+    return await _verified(request, bearer.credentials if bearer else None)
+
+
+async def authenticate_stream(
+    request: Request,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     query_token: Annotated[str | None, Depends(_query_token)],
 ) -> Principal:
-    """The verified caller, whatever scopes their token has."""
-    token = bearer.credentials if bearer else query_token
+    """The verified caller of a live view: the header's token, else the query's."""
+    return await _verified(request, bearer.credentials if bearer else query_token)
+
+
+async def _verified(request: Request, token: str | None) -> Principal:
     if not token:
         raise unauthorized("sign in and send the token as 'Authorization: Bearer'", error=None)
     verifier: TokenVerifier = request.app.state.verifier
     return await verifier.verify(token)
 
 
-def require_scope(scope: str) -> Callable[..., Awaitable[Principal]]:
-    """A dependency: the verified caller, if their token has ``scope`` (else 401/403)."""
-
-    async def scoped(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
-        if scope not in principal.scopes:
-            raise forbidden(f"this needs the scope '{scope}', which the token lacks", scope)
-        return principal
-
-    return scoped
-
-
 Authenticated = Annotated[Principal, Depends(authenticate)]
+StreamAuthenticated = Annotated[Principal, Depends(authenticate_stream)]
+"""The caller of a live view: the token may also come as ?access_token= (EventSource)."""
+
+
+def require_scope(scope: str, *, stream: bool = False) -> Callable[..., Awaitable[Principal]]:
+    """A dependency: the verified caller, if their token has ``scope`` (else 401/403); with
+    ``stream``, for a live view, which also takes the token from the query."""
+
+    async def scoped(principal: Authenticated) -> Principal:
+        return _with_scope(principal, scope)
+
+    async def scoped_stream(principal: StreamAuthenticated) -> Principal:
+        return _with_scope(principal, scope)
+
+    return scoped_stream if stream else scoped
+
+
+def _with_scope(principal: Principal, scope: str) -> Principal:
+    if scope not in principal.scopes:
+        raise forbidden(f"this needs the scope '{scope}', which the token lacks", scope)
+    return principal
+
+
 ReadUsers = Annotated[Principal, Depends(require_scope("read:users"))]
 WriteUsers = Annotated[Principal, Depends(require_scope("write:users"))]
 ReadPaymentRequests = Annotated[Principal, Depends(require_scope("read:payment-requests"))]
 WritePay = Annotated[Principal, Depends(require_scope("write:pay"))]
 WriteRequest = Annotated[Principal, Depends(require_scope("write:request"))]
-ReadActivities = Annotated[Principal, Depends(require_scope("read:activities"))]
-ReadBalances = Annotated[Principal, Depends(require_scope("read:balances"))]
+StreamReadPaymentRequests = Annotated[
+    Principal, Depends(require_scope("read:payment-requests", stream=True))
+]
+StreamReadActivities = Annotated[Principal, Depends(require_scope("read:activities", stream=True))]
+StreamReadBalances = Annotated[Principal, Depends(require_scope("read:balances", stream=True))]
