@@ -11,7 +11,7 @@ from streampay_gateway.config import GatewaySettings
 from streampay_gateway.views.backfill import KafkaRangeReader, RangeReader
 from streampay_gateway.views.catalog import VIEWS, Fresh, View
 from streampay_gateway.views.log import TopicLog
-from streampay_gateway.views.positions import Cursor
+from streampay_gateway.views.positions import Cursor, InvalidEventId
 from streampay_gateway.views.reader import TopicReader
 from streampay_gateway.views.stream import Timing, ViewStream
 from streampay_gateway.views.subscription import Limits, open_subscription
@@ -82,6 +82,29 @@ class ViewHub:
         except TimeoutError:
             return False
         return True
+
+    async def check_resume(self, views: Sequence[View], resume: Cursor) -> None:
+        """InvalidEventId when ``resume`` names a partition the topic lacks or an offset past
+        its end: such a stream would wait for records that are not there and never deliver
+        the ones that come. An offset past what this process has read (another instance gave
+        the id) is checked against the broker's end."""
+        for view in views:
+            reader, offsets = self.readers[view.topic], resume[view.name]
+            unknown = sorted(set(offsets) - set(reader.positions))
+            if unknown:
+                raise InvalidEventId(
+                    f"Last-Event-ID names partition {unknown[0]} of {view.name!r}, which has "
+                    f"partitions 0 to {len(reader.positions) - 1}"
+                )
+            if all(offset <= reader.positions[p] for p, offset in offsets.items()):
+                continue
+            ends = await reader.end_offsets()
+            for partition, offset in sorted(offsets.items()):
+                if offset > ends[partition]:
+                    raise InvalidEventId(
+                        f"Last-Event-ID is beyond the end of {view.name!r}: partition "
+                        f"{partition} ends at {ends[partition]}, not {offset}"
+                    )
 
     def open(
         self,

@@ -7,6 +7,7 @@ import time
 from collections.abc import Sequence
 from typing import Annotated, Any
 
+from aiokafka.errors import KafkaError
 from fastapi import Depends, Header, Query, Request
 from sse_starlette import EventSourceResponse
 from sse_starlette.sse import SendTimeoutError
@@ -102,6 +103,13 @@ async def open_stream(
     settings = hub.settings
     if not await hub.wait_caught_up(views, settings.views_ready_timeout_seconds):
         raise unavailable("the gateway is still reading the live views from Kafka", 2)
+    if resume is not None:
+        try:
+            await hub.check_resume(views, resume)
+        except InvalidEventId as error:
+            raise _bad_event_id(error) from None
+        except KafkaError:
+            raise unavailable("the broker did not say where the views end; retry", 2) from None
     stream = hub.open(
         views, principal.user_id, resume, principal.expires_at, multiplexed=multiplexed
     )
@@ -115,5 +123,9 @@ def resume_point(last_event_id: str | None, views: Sequence[View]) -> Cursor | N
     try:
         return decode_event_id(last_event_id, [view.name for view in views])
     except InvalidEventId as error:
-        detail = f"{error}; reconnect without it to start from the current state"
-        raise ProblemError(Problem.bad_request(detail)) from None
+        raise _bad_event_id(error) from None
+
+
+def _bad_event_id(error: InvalidEventId) -> ProblemError:
+    detail = f"{error}; reconnect without it to start from the current state"
+    return ProblemError(Problem.bad_request(detail))
