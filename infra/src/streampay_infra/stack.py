@@ -44,6 +44,7 @@ class StackConfig:
     kafka_port: int = 9092
     controller_port: int = 9093
     gateway_port: int = 9090
+    metrics_port: int = 9091
     partitions: int = 3
     build_frontend: bool = True
     services: tuple[str, ...] = SERVICES
@@ -58,11 +59,17 @@ class StackConfig:
     def gateway_url(self) -> str:
         return f"http://127.0.0.1:{self.gateway_port}"
 
+    @property
+    def metrics_url(self) -> str:
+        """The gateway's Prometheus metrics, served apart from the API."""
+        return f"http://127.0.0.1:{self.metrics_port}/metrics"
+
     def service_env(self) -> dict[str, str]:
         return {
             "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers,
             "KAFKA_PARTITIONS": str(self.partitions),
             "GATEWAY_PORT": str(self.gateway_port),
+            "GATEWAY_METRICS_PORT": str(self.metrics_port),
             "GATEWAY_URL": self.gateway_url,
             "GATEWAY_DATA_DIR": str(self.data_dir / "gateway"),
             "STREAMS_DATA_DIR": str(self.data_dir / "streams"),
@@ -90,6 +97,7 @@ def scratch_config(
         kafka_port=free_port(),
         controller_port=free_port(),
         gateway_port=free_port(),
+        metrics_port=free_port(),
         build_frontend=False,
         services=("streams", "gateway"),
         env=env or {},

@@ -205,6 +205,12 @@ class Gateway:
     tap: CommandTap
     forger: Forger
     pid: int
+    metrics_url: str
+
+    async def metrics(self) -> str:
+        """The gateway's Prometheus metrics (served on a port of their own)."""
+        async with httpx.AsyncClient(timeout=10) as client:
+            return (await client.get(self.metrics_url)).text
 
     async def person(self, scope: str | None = None, profile: bool = True) -> Person:
         """A new user, signed in; with ``profile`` also in ``users`` (granting 100.00)."""
@@ -333,7 +339,8 @@ async def gateway(services: Stack, command_tap: CommandTap) -> AsyncIterator[Gat
     assert (services.config.data_dir / "gateway" / KEY_FILE).exists()
     base = services.config.gateway_url
     async with httpx.AsyncClient(base_url=base, timeout=30) as client:
-        yield Gateway(base, client, command_tap, Forger(key), record.pid)
+        forger, metrics = Forger(key), services.config.metrics_url
+        yield Gateway(base, client, command_tap, forger, record.pid, metrics)
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")

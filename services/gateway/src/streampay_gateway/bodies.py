@@ -1,7 +1,9 @@
 """Request bodies: read raw, bounded in size, and decoded with the contracts codec.
 
 The size is checked before anything is parsed: a declared ``Content-Length`` over the limit is
-refused without reading, and a body streamed without one is read only up to the limit. Bodies
+refused without reading, and a body streamed without one is read only up to the limit. A body
+that is not declared ``application/json`` is refused with 415 before it is read (a form post or
+``text/plain`` from another site's page is not JSON to this API, whatever it holds). Bodies
 are then decoded into the contracts' models, so a bad amount gets the contracts' own sentence
 (``amount: amount must be greater than 0``) in a 400 problem.
 """
@@ -23,11 +25,20 @@ def too_large(limit: int) -> ProblemError:
     return ProblemError(Problem.content_too_large(f"the body must be at most {limit} bytes"))
 
 
+JSON_MEDIA_TYPE = "application/json"
+
+
 async def read_body(request: Request, limit: int) -> bytes:
-    """The raw body, or 413 as soon as it is known to be larger than ``limit`` bytes."""
+    """The raw body, or 413 as soon as it is known to be larger than ``limit`` bytes, or 415
+    when there is one that is not declared as JSON."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise too_large(limit)
+    has_body = declared.strip("0") != "" or "transfer-encoding" in request.headers
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if has_body and media_type != JSON_MEDIA_TYPE:
+        detail = f"the body must be JSON sent as 'Content-Type: {JSON_MEDIA_TYPE}'"
+        raise ProblemError(Problem.of(415, detail))
     body = bytearray()
     async for chunk in request.stream():
         body.extend(chunk)

@@ -20,6 +20,10 @@ class GatewaySettings(KafkaSettings):
 
     gateway_host: str = "127.0.0.1"
     gateway_port: int = 9090
+    gateway_metrics_host: str = "127.0.0.1"
+    gateway_metrics_port: int = Field(default=9091, ge=0, le=65_535)
+    """Prometheus ``/metrics`` is served here, apart from the API (0: not served), so that
+    the port the API is published on never shows the gateway's internals."""
     gateway_data_dir: Path = ROOT / ".data" / "gateway"
     frontend_dist: Path = ROOT / "frontend" / "dist"
 
@@ -55,6 +59,13 @@ class GatewaySettings(KafkaSettings):
     """Larger command bodies are refused with 413 before they are parsed."""
     replies_index_max_entries: int = Field(default=1_000_000, ge=1000)
     """A hard cap on remembered replies, on top of the retention window (REPLIES_RETENTION_MS)."""
+    web_content_security_policy: str = (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    )
+    """The Content-Security-Policy of the web app's files. With an OIDC provider, add its
+    origin to ``connect-src`` (the app fetches tokens from it)."""
     cors_allow_origins: str = "*"
     """Comma-separated origins allowed to call the API from a browser; ``*`` for any."""
 
