@@ -108,6 +108,20 @@ class Forger:
         claims["sub"] = subject
         return f"{head}.{b64(json.dumps(claims).encode())}.{signature}"
 
+    @staticmethod
+    def respelled(token: str, padding: str = "") -> str:
+        """``token`` with the same signature bytes spelled otherwise: ``padding`` added, or
+        else stray bits set in the signature's last character (2048 bits in 342 characters
+        leave 4 unused)."""
+        head, payload, signature = token.split(".")
+        if padding:
+            return f"{head}.{payload}.{signature}{padding}"
+        alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+        last = alphabet.index(signature[-1])
+        stray = alphabet[last | 0b0101]
+        assert stray != signature[-1] and unb64(signature[:-1] + stray) == unb64(signature)
+        return f"{head}.{payload}.{signature[:-1]}{stray}"
+
     def bad_tokens(self, subject: str, genuine: str) -> dict[str, str]:
         """Every token the gateway must refuse with 401, each aimed at ``subject``."""
         now = int(time.time())
@@ -128,6 +142,8 @@ class Forger:
             "string-iat": self.sign(self.claims(subject, iat="now")),
             "future-iat": self.sign(self.claims(subject, iat=now + 3600)),
             "long-subject": self.sign(self.claims(subject + "x" * 200)),
+            "padded-signature": self.respelled(genuine, "=="),
+            "signature-stray-bits": self.respelled(genuine),
             "garbage": "garbage",
             "three-dots": "a.b.c",
             "empty-segments": "..",

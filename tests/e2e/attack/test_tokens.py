@@ -46,6 +46,8 @@ KINDS = [
     "string-iat",
     "future-iat",
     "long-subject",
+    "padded-signature",
+    "signature-stray-bits",
 ]
 
 

@@ -1,14 +1,16 @@
 """Who is calling: RS256 bearer tokens, verified against the identity provider's keys.
 
-Every check a token must pass, in order: it is a JWS whose header names ``RS256`` (the only
-algorithm accepted, so ``none`` and HMAC tokens signed with the public key are refused before
-any key is touched) and a key id the identity provider publishes; the signature verifies; it
-was issued by ``AUTH_ISSUER`` for ``AUTH_AUDIENCE`` (both claims present); its header asks for
-no critical extension (``crit``: none is understood here); ``exp`` (required), ``nbf`` and
-``iat`` are numbers, and with ``AUTH_LEEWAY_SECONDS`` of clock skew it is not expired, already
-valid and not issued in the future; its ``sub`` is a StreamPay user id (the contracts'
-``UserId``, length included) and not one of StreamPay's own ``system|`` accounts, which no
-person may act as.
+Every check a token must pass, in order: it is a compact JWS, three segments of canonical
+unpadded base64url (no padding, no stray bits in the last character: one token has one
+spelling, so no variant of a genuine token passes as another), whose header names ``RS256``
+(the only algorithm accepted, so ``none`` and HMAC tokens signed with the public key are
+refused before any key is touched) and a key id the identity provider publishes; the signature
+verifies; it was issued by ``AUTH_ISSUER`` for ``AUTH_AUDIENCE`` (both claims present); its
+header asks for no critical extension (``crit``: none is understood here); ``exp`` (required),
+``nbf`` and ``iat`` are numbers, and with ``AUTH_LEEWAY_SECONDS`` of clock skew it is not
+expired, already valid and not issued in the future; its ``sub`` is a StreamPay user id (the
+contracts' ``UserId``, length included) and not one of StreamPay's own ``system|`` accounts,
+which no person may act as.
 
 A failed check answers 401 with ``WWW-Authenticate: Bearer`` (RFC 6750); a valid token that
 lacks the route's scope answers 403 ``insufficient_scope``. The token is read from
@@ -25,7 +27,9 @@ therefore stops working here within ``VERIFIED_TTL_S``.
 
 from __future__ import annotations
 
+import base64
 import math
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -59,6 +63,7 @@ VERIFIED_TTL_S = 60
 VERIFIED_MAX = 50_000
 """How long, and for how many tokens, a verified token is remembered."""
 REALM = "streampay"
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
 _USER_ID: TypeAdapter[str] = TypeAdapter(UserId)
 _JOSE_OPTIONS = {"verify_exp": False, "verify_nbf": False, "verify_iat": False}
 """jose checks the signature, ``iss`` and ``aud``; the times are checked by :func:`_times`
@@ -123,6 +128,8 @@ class TokenVerifier:
         return Principal(subject, _scopes(claims), expires_at, token)
 
     async def _signing_key(self, token: str) -> Any:
+        if not _canonical(token):
+            raise unauthorized("the token is not three segments of unpadded, canonical base64url")
         try:
             header = jwt.get_unverified_header(token)
         except JWTError:
@@ -157,6 +164,21 @@ class TokenVerifier:
         except JWTError:
             raise unauthorized("the token's signature does not verify") from None
         return claims
+
+
+def _canonical(token: str) -> bool:
+    """Whether ``token`` is three base64url segments, each as base64url itself would write it."""
+    segments = token.split(".")
+    if len(segments) != 3 or not all(_BASE64URL.fullmatch(part) for part in segments):
+        return False
+    for part in segments:
+        try:
+            decoded = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+        except ValueError:  # a length no base64 has
+            return False
+        if base64.urlsafe_b64encode(decoded).rstrip(b"=").decode() != part:
+            return False
+    return True
 
 
 def _times(claims: dict[str, Any], now: float, leeway_s: int) -> int:
