@@ -86,6 +86,15 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+LOOPBACK_LIMITS = {
+    "HTTP_MAX_CONNECTIONS": "100000",
+    "HTTP_MAX_CONNECTIONS_PER_ADDRESS": "100000",
+}
+"""Every client of a scratch stack (tests, bench) is 127.0.0.1: the gateway's limits per client
+address would count them all as one client. The attack tests check those limits on a gateway
+of their own."""
+
+
 def scratch_config(
     folder: Path, say: Callable[[str], None] | None = None, env: dict[str, str] | None = None
 ) -> StackConfig:
@@ -100,7 +109,7 @@ def scratch_config(
         metrics_port=free_port(),
         build_frontend=False,
         services=("streams", "gateway"),
-        env=env or {},
+        env={**LOOPBACK_LIMITS, **(env or {})},
         say=say or (lambda line: None),
     )
 

@@ -15,8 +15,8 @@ import hmac
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager, suppress
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager, suppress
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -29,7 +29,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from streampay_contracts import headers, topics
 from streampay_contracts.headers import PROBLEM_CONTENT_TYPE
 from streampay_gateway.signing import KEY_FILE, SigningKey
-from streampay_infra.stack import Stack
+from streampay_infra.stack import Stack, free_port
 from tests.e2e.gateway.conftest import Person, SseStream, open_sse
 
 ISSUER, AUDIENCE = "streampay-dev", "streampay"
@@ -321,6 +321,19 @@ class Gateway:
 
 def amount(value: Any) -> Decimal:
     return Decimal(str(value))
+
+
+@contextmanager
+def another_gateway(services: Stack, name: str, env: dict[str, str]) -> Iterator[str]:
+    """One more gateway process of the stack with settings of its own (limits a test can
+    reach, a web app), on free ports; its base URL while the block runs."""
+    port = free_port()
+    settings = {"GATEWAY_PORT": str(port), "GATEWAY_METRICS_PORT": str(free_port()), **env}
+    services.start_replica("gateway", name, settings)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        services.stop_service(name)
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")

@@ -15,8 +15,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from streampay_infra.stack import Stack, free_port
-from tests.e2e.attack.conftest import Gateway, assert_problem
+from streampay_infra.stack import Stack
+from tests.e2e.attack.conftest import Gateway, another_gateway, assert_problem
 from tests.e2e.attack.test_bodies import WRITE_ROUTES
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
@@ -91,17 +91,8 @@ def web_app(services: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     dist = tmp_path_factory.mktemp("dist")
     (dist / "index.html").write_text("<!doctype html><title>StreamPay</title>")
     (dist / "favicon.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
-    port, name = free_port(), "gateway-web-app"
-    env = {
-        "GATEWAY_PORT": str(port),
-        "GATEWAY_METRICS_PORT": str(free_port()),
-        "FRONTEND_DIST": str(dist),
-    }
-    services.start_replica("gateway", name, env)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        services.stop_service(name)
+    with another_gateway(services, "gateway-web-app", {"FRONTEND_DIST": str(dist)}) as url:
+        yield url
 
 
 async def test_the_web_app_is_served_with_a_content_security_policy(web_app: str) -> None:

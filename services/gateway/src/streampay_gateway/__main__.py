@@ -26,7 +26,13 @@ def main() -> None:
         log_level=settings.log_level.lower(),
         access_log=False,  # the gateway logs requests itself, without query strings (tokens)
         proxy_headers=True,
-        http=guarded_protocol(settings.http_head_timeout_seconds, settings.http_max_head_bytes),
+        http=guarded_protocol(
+            settings.http_head_timeout_seconds,
+            settings.http_max_head_bytes,
+            body_timeout_s=settings.http_body_timeout_seconds,
+            max_connections=settings.http_max_connections,
+            max_per_address=settings.http_max_connections_per_address,
+        ),
     )
 
 

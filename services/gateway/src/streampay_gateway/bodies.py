@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from fastapi import Request
 from pydantic import BaseModel, ValidationError
+from starlette.requests import ClientDisconnect
 
 from streampay_contracts import MalformedMessage, Problem, decode, describe_validation_error
 from streampay_gateway.problems import ProblemError
@@ -40,10 +41,15 @@ async def read_body(request: Request, limit: int) -> bytes:
         detail = f"the body must be JSON sent as 'Content-Type: {JSON_MEDIA_TYPE}'"
         raise ProblemError(Problem.of(415, detail))
     body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > limit:
-            raise too_large(limit)
+    try:
+        async for chunk in request.stream():
+            body.extend(chunk)
+            if len(body) > limit:
+                raise too_large(limit)
+    except ClientDisconnect:
+        # Gone before the body was complete; when the server's body deadline closed the
+        # connection, it has answered the 408 itself (see serving.py). This is for the log.
+        raise ProblemError(Problem.of(408, "the request body did not arrive")) from None
     return bytes(body)
 
 

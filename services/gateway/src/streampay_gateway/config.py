@@ -55,6 +55,15 @@ class GatewaySettings(KafkaSettings):
     connection opened) get 408 and the connection is closed: no slowloris, no idle sockets."""
     http_max_head_bytes: int = Field(default=64 * 1024, ge=8 * 1024)
     """A larger request line and headers get 431; they are never buffered beyond this."""
+    http_body_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    """A request body not complete this long after its head gets 408 and the connection is
+    closed: a body trickled a byte at a time holds nothing for long."""
+    http_max_connections: int = Field(default=10_000, ge=1)
+    """Connections open at once; one more is answered 503 (with ``Retry-After``) and closed.
+    Keep it below the process's file limit (``ulimit -n``)."""
+    http_max_connections_per_address: int = Field(default=1_000, ge=1)
+    """Connections open at once from one client address (503 past it). Behind a load balancer
+    every client has the balancer's address: raise it there, or let the balancer limit."""
     max_body_bytes: int = Field(default=16 * 1024, ge=1024)
     """Larger command bodies are refused with 413 before they are parsed."""
     replies_index_max_entries: int = Field(default=1_000_000, ge=1000)
