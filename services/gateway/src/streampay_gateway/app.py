@@ -13,6 +13,7 @@ from streampay_gateway import bootstrap, frontend, openapi, problems
 from streampay_gateway.config import GatewaySettings
 from streampay_gateway.hygiene import HttpHygiene
 from streampay_gateway.observability import RequestObserver
+from streampay_gateway.ratelimit import RateLimits
 from streampay_gateway.routes import (
     auth,
     command_replies,
@@ -67,6 +68,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.state.components = components
     app.state.verifier = components.verifier
     app.state.views = views
+    app.state.rate_limits = RateLimits(settings)
     app.state.readiness = [components.readiness, views.readiness]
     problems.install(app)
     openapi.install(app)

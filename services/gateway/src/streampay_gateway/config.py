@@ -43,6 +43,11 @@ class GatewaySettings(KafkaSettings):
     """How long a fetched JWKS is used before it is fetched again."""
     auth_token_ttl_seconds: int = Field(default=3600, ge=1, le=86_400)
     """Lifetime of the tokens the development identity provider issues."""
+    auth_sign_ins_per_minute: int = Field(default=30, ge=1)
+    """Sign-ins (``POST /auth/token``) one client address may make per minute (429 past it)."""
+    new_profiles_per_hour: int = Field(default=30, ge=1)
+    """First profiles (``PUT /current-user`` of a new user, which brings the sign-up grant) one
+    client address may create per hour (429 past it)."""
     auth_leeway_seconds: int = Field(default=30, ge=0, le=300)
     """Clock skew tolerated on ``exp`` and ``nbf``."""
 

@@ -12,6 +12,7 @@ from streampay_gateway.conditional import conditional_json
 from streampay_gateway.deps import KafkaBroker, Prefer, Settings, UsersTable
 from streampay_gateway.openapi import json_body, json_response
 from streampay_gateway.problems import problem_responses
+from streampay_gateway.ratelimit import Limits, client_address
 from streampay_gateway.security import ReadUsers, WriteUsers
 
 router = APIRouter(tags=["users"])
@@ -52,7 +53,7 @@ async def users(request: Request, _: ReadUsers, table: UsersTable, prefer: Prefe
     openapi_extra=json_body(UserProfile),
     responses={
         204: {"description": "Saved; it is in `GET /users` of this instance on return"},
-        **problem_responses(400, 401, 403, 413, 503),
+        **problem_responses(400, 401, 403, 413, 415, 429, 503),
     },
 )
 async def put_current_user(
@@ -61,13 +62,17 @@ async def put_current_user(
     settings: Settings,
     broker: KafkaBroker,
     table: UsersTable,
+    limits: Limits,
 ) -> Response:
     """Save the caller's name and username under their own id (the token's ``sub``).
 
     The profile is written to ``users`` keyed by the caller; no body field can name another
-    user. A user's first profile is also what grants them their starting balance.
+    user. A user's first profile is also what grants them their starting balance, so one
+    client address may create ``NEW_PROFILES_PER_HOUR`` of them an hour (429 past it).
     """
     profile = decode_body(await read_body(request, settings.max_body_bytes), UserProfile)
+    if table.get(principal.user_id) is None:
+        limits.new_profiles.take(client_address(request))
     user = User(id=principal.user_id, name=profile.name, username=profile.username)
     record_headers = {
         headers.IDENTITY: principal.user_id,
