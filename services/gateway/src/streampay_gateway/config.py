@@ -104,6 +104,11 @@ class GatewaySettings(KafkaSettings):
     """How long a new stream waits for the gateway to catch up with Kafka before a 503."""
     views_replay_concurrency: int = Field(default=4, ge=1)
     """Clients resuming from before the in-memory window that are read back from Kafka at once."""
+    views_replay_slices_at_once: int = Field(default=4, ge=1)
+    """Slices of a resumed stream's replay (100 records each) framed per turn of the event
+    loop, across all clients: replays take turns and never hold up anything else."""
+    views_replays_per_user: int = Field(default=2, ge=1)
+    """Resumed streams of one user replaying at once; one more is refused with 429."""
     views_replay_stall_seconds: float = Field(default=15.0, gt=0)
     """A read-back from Kafka that makes no progress for this long ends the stream."""
 

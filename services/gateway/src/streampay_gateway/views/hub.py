@@ -11,6 +11,7 @@ from streampay_gateway.config import GatewaySettings
 from streampay_gateway.views.backfill import KafkaRangeReader, RangeReader
 from streampay_gateway.views.catalog import VIEWS, Fresh, View
 from streampay_gateway.views.log import TopicLog
+from streampay_gateway.views.pacing import Pacer, ReplaySlot
 from streampay_gateway.views.positions import Cursor, InvalidEventId
 from streampay_gateway.views.reader import TopicReader
 from streampay_gateway.views.stream import Timing, ViewStream
@@ -42,6 +43,7 @@ class ViewHub:
             settings.views_replay_stall_seconds,
         )
         self._tasks: list[asyncio.Task[None]] = []
+        self.pacer = Pacer(settings.views_replay_slices_at_once, settings.views_replays_per_user)
 
     def _reader_for(self, view: View) -> TopicReader:
         servers, settings = self.settings.kafka_bootstrap_servers, self.settings
@@ -114,8 +116,10 @@ class ViewHub:
         expires_at: float,
         *,
         multiplexed: bool,
+        replay: ReplaySlot | None = None,
     ) -> ViewStream:
-        """A stream of ``views`` for ``user``, from ``resume`` or, without it, from now."""
+        """A stream of ``views`` for ``user``, from ``resume`` (admitted as ``replay``) or,
+        without it, from now."""
         settings = self.settings
         limits = Limits(queue=settings.views_client_queue, recent=settings.views_recent_activities)
         pairs = [(view, self.readers[view.topic]) for view in views]
@@ -125,4 +129,11 @@ class ViewHub:
             expires_at=expires_at,
             warning=settings.views_token_warning_seconds,
         )
-        return ViewStream(subscribe, self._read_range, timing, multiplexed=multiplexed)
+        return ViewStream(
+            subscribe,
+            self._read_range,
+            timing,
+            multiplexed=multiplexed,
+            pacer=self.pacer,
+            replay=replay,
+        )

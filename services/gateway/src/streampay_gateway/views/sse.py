@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
 from aiokafka.errors import KafkaError
@@ -27,10 +27,16 @@ class EventStream(EventSourceResponse):
 
     media_type = "text/event-stream"
     _direct: Send | None = None
+    on_close: Callable[[], None] | None = None
+    """Called once the response is over, however it ended (even if never iterated)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         self._direct = scope.get("extensions", {}).get(DIRECT_BODY, {}).get("send")
-        await super().__call__(scope, receive, send)
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            if self.on_close is not None:
+                self.on_close()
 
     async def _send_with_timeout(self, send: Send, message: Message) -> None:
         """One send, closed with :class:`SendTimeoutError` when the socket takes nothing for
@@ -81,7 +87,7 @@ STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
         "change, heartbeats, `event: token-expiring` and the end of the stream at token expiry",
         "content": {"text/event-stream": {"schema": {"type": "string"}}},
     },
-    **problem_responses(400, 401, 403, 503),
+    **problem_responses(400, 401, 403, 429, 503),
 }
 
 
@@ -110,10 +116,20 @@ async def open_stream(
             raise _bad_event_id(error) from None
         except KafkaError:
             raise unavailable("the broker did not say where the views end; retry", 2) from None
+    replay = None if resume is None else hub.pacer.admit(principal.user_id)
     stream = hub.open(
-        views, principal.user_id, resume, principal.expires_at, multiplexed=multiplexed
+        views,
+        principal.user_id,
+        resume,
+        principal.expires_at,
+        multiplexed=multiplexed,
+        replay=replay,
     )
-    return EventStream(stream.events(), ping=0, send_timeout=settings.views_send_timeout_seconds)
+    response = EventStream(
+        stream.events(), ping=0, send_timeout=settings.views_send_timeout_seconds
+    )
+    response.on_close = stream.release_replay
+    return response
 
 
 def resume_point(last_event_id: str | None, views: Sequence[View]) -> Cursor | None:
