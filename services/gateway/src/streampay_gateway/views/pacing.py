@@ -55,7 +55,8 @@ class Pacer:
         self._replaying[user] += 1
         return ReplaySlot(self, user)
 
-    def _release(self, user: str) -> None:
+    def finished(self, user: str) -> None:
+        """One replay of ``user`` is over (called by its :class:`ReplaySlot`)."""
         self._replaying[user] -= 1
         if not self._replaying[user]:
             del self._replaying[user]
@@ -70,5 +71,5 @@ class ReplaySlot:
 
     def release(self) -> None:
         if self._pacer is not None:
-            self._pacer._release(self._user)
+            self._pacer.finished(self._user)
             self._pacer = None
