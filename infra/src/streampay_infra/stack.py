@@ -50,6 +50,7 @@ class StackConfig:
     kafka_port: int = 9092
     controller_port: int = 9093
     gateway_port: int = 9090
+    metrics_port: int = 9091
     partitions: int = 3
     build_frontend: bool = True
     services: tuple[str, ...] = SERVICES
@@ -64,11 +65,17 @@ class StackConfig:
     def gateway_url(self) -> str:
         return f"http://127.0.0.1:{self.gateway_port}"
 
+    @property
+    def metrics_url(self) -> str:
+        """The gateway's Prometheus metrics, served apart from the API."""
+        return f"http://127.0.0.1:{self.metrics_port}/metrics"
+
     def service_env(self) -> dict[str, str]:
         return {
             "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers,
             "KAFKA_PARTITIONS": str(self.partitions),
             "GATEWAY_PORT": str(self.gateway_port),
+            "GATEWAY_METRICS_PORT": str(self.metrics_port),
             "GATEWAY_URL": self.gateway_url,
             "GATEWAY_DATA_DIR": str(self.data_dir / "gateway"),
             "STREAMS_DATA_DIR": str(self.data_dir / "streams"),
@@ -85,6 +92,17 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+LOOPBACK_LIMITS = {
+    "HTTP_MAX_CONNECTIONS": "100000",
+    "HTTP_MAX_CONNECTIONS_PER_ADDRESS": "100000",
+    "AUTH_SIGN_INS_PER_MINUTE": "1000000",
+    "NEW_PROFILES_PER_HOUR": "1000000",
+}
+"""Every client of a scratch stack (tests, bench) is 127.0.0.1: the gateway's limits per client
+address would count them all as one client. The attack tests check those limits on a gateway
+of their own."""
+
+
 def scratch_config(
     folder: Path, say: Callable[[str], None] | None = None, env: dict[str, str] | None = None
 ) -> StackConfig:
@@ -97,9 +115,10 @@ def scratch_config(
         kafka_port=free_port(),
         controller_port=free_port(),
         gateway_port=free_port(),
+        metrics_port=free_port(),
         build_frontend=False,
         services=("streams", "projector", "gateway"),
-        env=env or {},
+        env={**LOOPBACK_LIMITS, **(env or {})},
         say=say or (lambda line: None),
     )
 

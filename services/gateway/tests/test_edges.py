@@ -22,14 +22,18 @@ pytestmark = pytest.mark.unit
 LIMIT = 16 * 1024
 
 
-def request_with(body: bytes, content_length: str | None, chunk: int = 1000) -> Request:
+def request_with(
+    body: bytes, content_length: str | None, chunk: int = 1000, media_type: str = "application/json"
+) -> Request:
     chunks = [body[i : i + chunk] for i in range(0, len(body), chunk)] or [b""]
 
     async def receive() -> dict[str, object]:
         part = chunks.pop(0)
         return {"type": "http.request", "body": part, "more_body": bool(chunks)}
 
-    headers = [] if content_length is None else [(b"content-length", content_length.encode())]
+    headers = [(b"content-type", media_type.encode())]
+    if content_length is not None:
+        headers.append((b"content-length", content_length.encode()))
     return Request({"type": "http", "method": "POST", "headers": headers}, receive)
 
 
@@ -42,6 +46,14 @@ async def status_of(coroutine: object) -> int:
 async def test_a_body_up_to_the_limit_is_read() -> None:
     body = b"x" * LIMIT
     assert await read_body(request_with(body, str(LIMIT)), LIMIT) == body
+
+
+@pytest.mark.parametrize("media_type", ["", "text/plain", "application/jsonx"])
+async def test_a_body_not_declared_json_is_415(media_type: str) -> None:
+    body = b'{"amount": 1}'
+    assert await status_of(read_body(request_with(body, "13", media_type=media_type), LIMIT)) == 415
+    charset = request_with(body, "13", media_type="Application/JSON; charset=utf-8")
+    assert await read_body(charset, LIMIT) == body
 
 
 async def test_a_declared_length_over_the_limit_is_413_without_reading() -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 from jose import jwt
+from prometheus_client import REGISTRY, generate_latest
 
 from streampay_gateway.app import create_app
 from streampay_gateway.config import GatewaySettings
@@ -81,7 +82,8 @@ async def test_readyz_and_metrics(gateway, sign_in) -> None:
     assert checks["broker"] and checks["replies index"] and checks["users table"]
     alice = await sign_in()
     await gateway.get("/users", headers=alice.auth)
-    metrics = (await gateway.get("/metrics")).text
+    assert (await gateway.get("/metrics")).status_code == 404  # on its own port (__main__)
+    metrics = generate_latest(REGISTRY).decode()
     assert (
         'streampay_gateway_http_requests_total{method="GET",route="/users",status="200"}' in metrics
     )

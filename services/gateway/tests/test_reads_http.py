@@ -133,7 +133,9 @@ async def test_reads_need_their_scopes(gateway, sign_in) -> None:
         assert anonymous.status_code == 401, path
 
 
-async def test_the_token_may_come_as_a_query_parameter(gateway, sign_in) -> None:
+async def test_a_json_read_refuses_the_token_as_a_query_parameter(gateway, sign_in) -> None:
+    """Only the live views (EventSource) take ``?access_token=``."""
     alice = await sign_in()
     response = await gateway.get("/users", params={"access_token": alice.token})
-    assert response.status_code == 200
+    assert response.status_code == 401
+    assert 'error="invalid_request"' in response.headers["www-authenticate"]

@@ -44,6 +44,7 @@ def gateway_process(kafka: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
         **os.environ,
         "KAFKA_BOOTSTRAP_SERVERS": kafka,
         "GATEWAY_PORT": str(port),
+        "GATEWAY_METRICS_PORT": "0",
         "GATEWAY_DATA_DIR": str(data),
         "FRONTEND_DIST": str(data / "no-frontend"),
         "COMMAND_REPLY_TIMEOUT_SECONDS": "0.05",

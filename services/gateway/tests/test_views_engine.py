@@ -23,6 +23,7 @@ from streampay_gateway.views import metrics
 from streampay_gateway.views.backfill import Ranges
 from streampay_gateway.views.catalog import VIEWS
 from streampay_gateway.views.log import TopicLog
+from streampay_gateway.views.pacing import Pacer
 from streampay_gateway.views.positions import Cursor, decode_event_id
 from streampay_gateway.views.reader import TopicReader
 from streampay_gateway.views.records import Record
@@ -117,7 +118,8 @@ def stream(
 ) -> ViewStream:
     limits = Limits(queue=queue, recent=3)
     subscribe = functools.partial(open_subscription, [(VIEWS[view], reader)], user, resume, limits)
-    return ViewStream(subscribe, kafka or FakeKafka([]), timing, multiplexed=False)
+    pacer = Pacer(width=1, per_user=1)
+    return ViewStream(subscribe, kafka or FakeKafka([]), timing, multiplexed=False, pacer=pacer)
 
 
 async def take(events: AsyncIterator[ServerSentEvent], count: int) -> list[ServerSentEvent]:
@@ -130,9 +132,10 @@ async def take(events: AsyncIterator[ServerSentEvent], count: int) -> list[Serve
 
 
 async def until_ready(events: AsyncIterator[ServerSentEvent]) -> list[ServerSentEvent]:
+    """Every event up to ``ready``, as a client parses them (a batch is several events)."""
     received = []
     while (event := await asyncio.wait_for(anext(events), 2)).event != "ready":
-        received.append(event)
+        received += event.events if isinstance(event, EventBatch) else [event]
     received.append(event)
     return received
 

@@ -15,8 +15,8 @@ import hmac
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager, suppress
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager, suppress
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -29,7 +29,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from streampay_contracts import DomainModel, headers, topics
 from streampay_contracts.headers import PROBLEM_CONTENT_TYPE
 from streampay_gateway.signing import KEY_FILE, SigningKey
-from streampay_infra.stack import Stack
+from streampay_infra.stack import Stack, free_port
 from tests.e2e.gateway.conftest import Person, SseStream, open_sse
 
 ISSUER, AUDIENCE = "streampay-dev", "streampay"
@@ -82,6 +82,10 @@ class Forger:
     def sign(self, payload: dict[str, Any], **header: Any) -> str:
         return self.key.sign(payload, {"kid": self.key.kid, **header})
 
+    @staticmethod
+    def without(claims: dict[str, Any], name: str) -> dict[str, Any]:
+        return {key: value for key, value in claims.items() if key != name}
+
     def unsigned(self, subject: str) -> str:
         header = {"alg": "none", "typ": "JWT", "kid": self.key.kid}
         body = self.claims(subject)
@@ -104,6 +108,20 @@ class Forger:
         claims["sub"] = subject
         return f"{head}.{b64(json.dumps(claims).encode())}.{signature}"
 
+    @staticmethod
+    def respelled(token: str, padding: str = "") -> str:
+        """``token`` with the same signature bytes spelled otherwise: ``padding`` added, or
+        else stray bits set in the signature's last character (2048 bits in 342 characters
+        leave 4 unused)."""
+        head, payload, signature = token.split(".")
+        if padding:
+            return f"{head}.{payload}.{signature}{padding}"
+        alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+        last = alphabet.index(signature[-1])
+        stray = alphabet[last | 0b0101]
+        assert stray != signature[-1] and unb64(signature[:-1] + stray) == unb64(signature)
+        return f"{head}.{payload}.{signature[:-1]}{stray}"
+
     def bad_tokens(self, subject: str, genuine: str) -> dict[str, str]:
         """Every token the gateway must refuse with 401, each aimed at ``subject``."""
         now = int(time.time())
@@ -117,6 +135,15 @@ class Forger:
             "unknown-kid": self.sign(self.claims(subject), kid="no-such-key"),
             "no-kid": self.key.sign(self.claims(subject), {}),
             "tampered-payload": self.tampered(genuine, subject),
+            "no-audience": self.sign(self.without(self.claims(subject), "aud")),
+            "unknown-crit": self.sign(self.claims(subject, exp_hint=1), crit=["exp_hint"]),
+            "string-exp": self.sign(self.claims(subject, exp=str(now + 600))),
+            "list-nbf": self.sign(self.claims(subject, nbf=[now])),
+            "string-iat": self.sign(self.claims(subject, iat="now")),
+            "future-iat": self.sign(self.claims(subject, iat=now + 3600)),
+            "long-subject": self.sign(self.claims(subject + "x" * 200)),
+            "padded-signature": self.respelled(genuine, "=="),
+            "signature-stray-bits": self.respelled(genuine),
             "garbage": "garbage",
             "three-dots": "a.b.c",
             "empty-segments": "..",
@@ -198,6 +225,12 @@ class Gateway:
     tap: CommandTap
     forger: Forger
     pid: int
+    metrics_url: str
+
+    async def metrics(self) -> str:
+        """The gateway's Prometheus metrics (served on a port of their own)."""
+        async with httpx.AsyncClient(timeout=10) as client:
+            return (await client.get(self.metrics_url)).text
 
     async def person(self, scope: str | None = None, profile: bool = True) -> Person:
         """A new user, signed in; with ``profile`` also in ``users`` (granting 100.00)."""
@@ -294,6 +327,19 @@ def amount(value: Any) -> Decimal:
     return Decimal(str(value))
 
 
+@contextmanager
+def another_gateway(services: Stack, name: str, env: dict[str, str]) -> Iterator[str]:
+    """One more gateway process of the stack with settings of its own (limits a test can
+    reach, a web app), on free ports; its base URL while the block runs."""
+    port = free_port()
+    settings = {"GATEWAY_PORT": str(port), "GATEWAY_METRICS_PORT": str(free_port()), **env}
+    services.start_replica("gateway", name, settings)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        services.stop_service(name)
+
+
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def command_tap(services: Stack) -> AsyncIterator[CommandTap]:
     consumer = AIOKafkaConsumer(
@@ -326,7 +372,8 @@ async def gateway(services: Stack, command_tap: CommandTap) -> AsyncIterator[Gat
     assert (services.config.data_dir / "gateway" / KEY_FILE).exists()
     base = services.config.gateway_url
     async with httpx.AsyncClient(base_url=base, timeout=30) as client:
-        yield Gateway(base, client, command_tap, Forger(key), record.pid)
+        forger, metrics = Forger(key), services.config.metrics_url
+        yield Gateway(base, client, command_tap, forger, record.pid, metrics)
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")

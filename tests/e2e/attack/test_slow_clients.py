@@ -54,16 +54,12 @@ def metric(text: str, name: str, view: str) -> float:
     return 0.0
 
 
-async def metrics(gateway: Gateway) -> str:
-    return (await gateway.client.get("/metrics")).text
-
-
 async def test_stuck_and_slow_readers_do_not_delay_a_normal_client(
     gateway: Gateway, view_producer: AIOKafkaProducer, record_property: pytest.RecordProperty
 ) -> None:
     flood = await gateway.person(profile=False)  # a user only these records belong to
     port = int(gateway.base_url.rsplit(":", 1)[1])
-    before = await metrics(gateway)
+    before = await gateway.metrics()
     dropped_before = metric(before, "streampay_gateway_sse_dropped_total", "balance-histories")
     rss_before = gateway.rss_kib()
     stuck = [open_view(port, "/balance-histories", flood.token) for _ in range(STUCK + SLOW)]
@@ -108,7 +104,7 @@ async def test_stuck_and_slow_readers_do_not_delay_a_normal_client(
                 event = await normal.next(within=30)
                 received += 1
             total_s = time.monotonic() - started
-        after = await metrics(gateway)
+        after = await gateway.metrics()
         dropped = metric(after, "streampay_gateway_sse_dropped_total", "balance-histories")
         rss_after = gateway.rss_kib()
         record_property("marker_latency_max_s", round(max(latencies), 3))

@@ -8,6 +8,7 @@ claim and not for a bad signature. Refused commands are checked on Kafka: nothin
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ import httpx
 import pytest
 import pytest_asyncio
 
+from streampay_infra.stack import Stack
 from tests.e2e.attack.conftest import Gateway, Person, assert_problem
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
@@ -37,6 +39,15 @@ KINDS = [
     "garbage",
     "three-dots",
     "empty-segments",
+    "no-audience",
+    "unknown-crit",
+    "string-exp",
+    "list-nbf",
+    "string-iat",
+    "future-iat",
+    "long-subject",
+    "padded-signature",
+    "signature-stray-bits",
 ]
 
 
@@ -92,8 +103,10 @@ async def test_a_bad_token_is_refused(
         else:
             response = await call(gateway, route, payee, query=f"?access_token={forged}")
         assert_problem(response, 401)
+        # Off the live views a token in the URL is refused before it is even looked at.
+        error = "invalid_token" if how == "header" or route == "view" else "invalid_request"
         challenge = response.headers["www-authenticate"]
-        assert challenge.startswith("Bearer") and 'error="invalid_token"' in challenge
+        assert challenge.startswith("Bearer") and f'error="{error}"' in challenge
     await no_commands_of(gateway, victim.user_id, payee.user_id)
 
 
@@ -133,8 +146,9 @@ async def test_a_system_account_cannot_use_the_api(gateway: Gateway, route: str)
     await no_commands_of(gateway, "system|bank", payee.user_id)
 
 
-@pytest.mark.parametrize("route", ROUTES)
-async def test_the_header_token_wins_over_the_query_token(gateway: Gateway, route: str) -> None:
+async def test_the_header_token_wins_over_the_query_token(gateway: Gateway) -> None:
+    """On a live view, the only kind of route that takes a token from the URL."""
+    route = "view"
     caller, payee = await gateway.person(profile=False), await gateway.person(profile=False)
     forged = gateway.forger.unsigned(caller.user_id)
     genuine_in_query = f"?access_token={caller.token}"
@@ -169,3 +183,71 @@ async def test_refused_commands_move_no_money(gateway: Gateway) -> None:
     after = await gateway.balance(victim)
     assert after == before, (before, after)
     assert [r.key for r in gateway.tap.involving(payee.user_id)] == []
+
+
+async def test_a_subject_longer_than_a_user_id_is_refused_on_every_write(
+    gateway: Gateway,
+) -> None:
+    """A ``sub`` the contracts would not take as a user id never reaches a route (it once
+    made ``PUT /current-user`` fail with 500)."""
+    token = gateway.forger.sign(gateway.forger.claims("local|" + "a" * 200))
+    auth = {"Authorization": f"Bearer {token}"}
+    profile = {"name": "Long Name", "username": "long"}
+    assert_problem(await gateway.client.put("/current-user", json=profile, headers=auth), 401)
+    assert_problem(await gateway.client.get("/users", headers=auth), 401, "subject")
+
+
+async def test_a_stream_with_an_expired_token_is_refused_at_connect(gateway: Gateway) -> None:
+    """Expired a moment ago (within the clock-skew leeway a command allows): a stream, which
+    ends at the token's expiry, is refused with 401 instead of opening and closing at once."""
+    someone = await gateway.person(profile=False)
+    now = int(time.time())
+    token = gateway.forger.sign(gateway.forger.claims(someone.user_id, exp=now - 2))
+    response = await call(gateway, "view", someone, {"Authorization": f"Bearer {token}"})
+    assert_problem(response, 401, "expired")
+    assert 'error="invalid_token"' in response.headers["www-authenticate"]
+
+
+# Every route that takes a token, other than the live views: method, path, body.
+HEADER_ONLY = [
+    ("POST", "/pay", {"userId": "local|nobody", "amount": 1}),
+    ("POST", "/request", {"userId": "local|nobody", "amount": 1}),
+    ("POST", "/payment-requests/r-1/decline", None),
+    ("POST", "/payment-requests/r-1/cancel", None),
+    ("GET", "/command-replies/" + "0" * 64, None),
+    ("GET", "/users", None),
+    ("PUT", "/current-user", {"name": "Url Token", "username": "url"}),
+    ("GET", "/current-payment-requests", None),
+    ("GET", "/payment-requests/r-1", None),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), HEADER_ONLY)
+async def test_a_token_in_the_url_is_refused_off_the_live_views(
+    gateway: Gateway, method: str, path: str, body: dict[str, object] | None
+) -> None:
+    """A genuine token as ``?access_token=`` is refused (401, saying to use the header) on
+    every route but the live views, with or without a header token beside it; nothing runs."""
+    caller = await gateway.person(profile=False)
+    url = f"{path}?access_token={caller.token}"
+    for hdrs in ({}, caller.auth):
+        response = await gateway.client.request(method, url, json=body, headers=hdrs)
+        assert_problem(response, 401, "Authorization: Bearer", "access_token")
+        assert 'error="invalid_request"' in response.headers["www-authenticate"]
+    await no_commands_of(gateway, caller.user_id)
+
+
+async def test_a_token_in_the_url_is_never_logged(gateway: Gateway, services: Stack) -> None:
+    """Accepted on a live view or refused elsewhere, a URL's token is not in the gateway's log."""
+    caller = await gateway.person(profile=False)
+    async with gateway.sse(f"/current-balance?access_token={caller.token}") as stream:
+        await stream.until("ready", within=15)
+    refused = await gateway.client.get(f"/users?access_token={caller.token}")
+    assert_problem(refused, 401)
+    missing = await gateway.client.get(f"/no-such-route?access_token={caller.token}")
+    assert missing.status_code == 404
+    await gateway.healthy()  # the log lines of the requests above are written by now
+    log = services.supervisor.log_path("gateway").read_text(errors="replace")
+    assert "/current-balance" in log and "/users" in log
+    assert caller.token not in log
+    assert caller.token.split(".")[2] not in log  # not even the signature on its own

@@ -30,6 +30,7 @@ from streampay_contracts import (
     statement_key,
     topics,
 )
+from streampay_infra.stack import Stack
 from tests.e2e.gateway.conftest import LiveKit, SseEvent
 
 pytestmark = pytest.mark.e2e
@@ -201,12 +202,12 @@ async def test_resume_with_last_event_id_sends_exactly_what_was_missed(live: Liv
     assert [e.data for e in live_one] == [text(after)]
 
 
-async def test_a_client_that_disconnects_is_let_go_at_once(live: LiveKit) -> None:
+async def test_a_client_that_disconnects_is_let_go_at_once(live: LiveKit, stack: Stack) -> None:
     me = await live.sign_in()
 
     async def connected() -> float:
-        async with httpx.AsyncClient(base_url=live.base_url) as client:
-            text = (await client.get("/metrics")).text
+        async with httpx.AsyncClient() as client:
+            text = (await client.get(stack.config.metrics_url)).text
         line = 'streampay_gateway_sse_clients{view="average-transactions"} '
         return sum(
             float(row.removeprefix(line)) for row in text.splitlines() if row.startswith(line)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 
 import uvicorn
+from prometheus_client import start_http_server
 
 from streampay_gateway.app import create_app
 from streampay_gateway.config import GatewaySettings
@@ -15,6 +16,9 @@ def main() -> None:
     settings = GatewaySettings()
     app = create_app(settings)
     steady_collector(settings.gateway_gc_thresholds)
+    if settings.gateway_metrics_port:
+        # A thread of its own, on its own port: a scrape never waits for the event loop.
+        start_http_server(settings.gateway_metrics_port, settings.gateway_metrics_host)
     uvicorn.run(
         app,
         host=settings.gateway_host,
@@ -22,7 +26,13 @@ def main() -> None:
         log_level=settings.log_level.lower(),
         access_log=False,  # the gateway logs requests itself, without query strings (tokens)
         proxy_headers=True,
-        http=guarded_protocol(settings.http_head_timeout_seconds, settings.http_max_head_bytes),
+        http=guarded_protocol(
+            settings.http_head_timeout_seconds,
+            settings.http_max_head_bytes,
+            body_timeout_s=settings.http_body_timeout_seconds,
+            max_connections=settings.http_max_connections,
+            max_per_address=settings.http_max_connections_per_address,
+        ),
     )
 
 

@@ -11,7 +11,9 @@ from fastapi.middleware.cors import CORSMiddleware
 from streampay_contracts import logs
 from streampay_gateway import bootstrap, docs, frontend, openapi, problems
 from streampay_gateway.config import GatewaySettings
+from streampay_gateway.hygiene import HttpHygiene
 from streampay_gateway.observability import RequestObserver
+from streampay_gateway.ratelimit import RateLimits
 from streampay_gateway.routes import (
     auth,
     command_replies,
@@ -68,13 +70,16 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.state.components = components
     app.state.verifier = components.verifier
     app.state.views = views
+    app.state.rate_limits = RateLimits(settings)
     app.state.readiness = [components.readiness, views.readiness]
     problems.install(app)
     openapi.install(app)
     _add_middleware(app, settings)
     _include_routes(app, settings)
     docs.install(app)
-    frontend.mount(app, settings.frontend_dist)  # last: its catch-all must not shadow the API
+    frontend.mount(
+        app, settings.frontend_dist, settings.web_content_security_policy
+    )  # last: its catch-all must not shadow the API
     return app
 
 
@@ -84,12 +89,13 @@ def _add_middleware(app: FastAPI, settings: GatewaySettings) -> None:
         CORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_credentials=False,
-        allow_methods=["GET", "POST", "PUT", "OPTIONS"],
+        allow_methods=["GET", "HEAD", "POST", "PUT", "OPTIONS"],
         allow_headers=["*"],
         expose_headers=EXPOSED_HEADERS,
         max_age=600,
     )
     app.add_middleware(RequestObserver)
+    app.add_middleware(HttpHygiene)  # outermost: its headers are on every answer, errors too
 
 
 def _include_routes(app: FastAPI, settings: GatewaySettings) -> None:

@@ -20,6 +20,10 @@ class GatewaySettings(KafkaSettings):
 
     gateway_host: str = "127.0.0.1"
     gateway_port: int = 9090
+    gateway_metrics_host: str = "127.0.0.1"
+    gateway_metrics_port: int = Field(default=9091, ge=0, le=65_535)
+    """Prometheus ``/metrics`` is served here, apart from the API (0: not served), so that
+    the port the API is published on never shows the gateway's internals."""
     gateway_data_dir: Path = ROOT / ".data" / "gateway"
     frontend_dist: Path = ROOT / "frontend" / "dist"
 
@@ -39,6 +43,11 @@ class GatewaySettings(KafkaSettings):
     """How long a fetched JWKS is used before it is fetched again."""
     auth_token_ttl_seconds: int = Field(default=3600, ge=1, le=86_400)
     """Lifetime of the tokens the development identity provider issues."""
+    auth_sign_ins_per_minute: int = Field(default=30, ge=1)
+    """Sign-ins (``POST /auth/token``) one client address may make per minute (429 past it)."""
+    new_profiles_per_hour: int = Field(default=30, ge=1)
+    """First profiles (``PUT /current-user`` of a new user, which brings the sign-up grant) one
+    client address may create per hour (429 past it)."""
     auth_leeway_seconds: int = Field(default=30, ge=0, le=300)
     """Clock skew tolerated on ``exp`` and ``nbf``."""
 
@@ -51,10 +60,26 @@ class GatewaySettings(KafkaSettings):
     connection opened) get 408 and the connection is closed: no slowloris, no idle sockets."""
     http_max_head_bytes: int = Field(default=64 * 1024, ge=8 * 1024)
     """A larger request line and headers get 431; they are never buffered beyond this."""
+    http_body_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    """A request body not complete this long after its head gets 408 and the connection is
+    closed: a body trickled a byte at a time holds nothing for long."""
+    http_max_connections: int = Field(default=10_000, ge=1)
+    """Connections open at once; one more is answered 503 (with ``Retry-After``) and closed.
+    Keep it below the process's file limit (``ulimit -n``)."""
+    http_max_connections_per_address: int = Field(default=1_000, ge=1)
+    """Connections open at once from one client address (503 past it). Behind a load balancer
+    every client has the balancer's address: raise it there, or let the balancer limit."""
     max_body_bytes: int = Field(default=16 * 1024, ge=1024)
     """Larger command bodies are refused with 413 before they are parsed."""
     replies_index_max_entries: int = Field(default=1_000_000, ge=1000)
     """A hard cap on remembered replies, on top of the retention window (REPLIES_RETENTION_MS)."""
+    web_content_security_policy: str = (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    )
+    """The Content-Security-Policy of the web app's files. With an OIDC provider, add its
+    origin to ``connect-src`` (the app fetches tokens from it)."""
     cors_allow_origins: str = "*"
     """Comma-separated origins allowed to call the API from a browser; ``*`` for any."""
 
@@ -79,6 +104,11 @@ class GatewaySettings(KafkaSettings):
     """How long a new stream waits for the gateway to catch up with Kafka before a 503."""
     views_replay_concurrency: int = Field(default=4, ge=1)
     """Clients resuming from before the in-memory window that are read back from Kafka at once."""
+    views_replay_slices_at_once: int = Field(default=4, ge=1)
+    """Slices of a resumed stream's replay (100 records each) framed per turn of the event
+    loop, across all clients: replays take turns and never hold up anything else."""
+    views_replays_per_user: int = Field(default=2, ge=1)
+    """Resumed streams of one user replaying at once; one more is refused with 429."""
     views_replay_stall_seconds: float = Field(default=15.0, gt=0)
     """A read-back from Kafka that makes no progress for this long ends the stream."""
 

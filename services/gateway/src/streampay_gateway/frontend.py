@@ -20,18 +20,21 @@ def api_prefixes(app: FastAPI) -> frozenset[str]:
     return frozenset(p.strip("/").split("/")[0] for p in paths)
 
 
-def mount(app: FastAPI, dist: Path) -> None:
+def mount(app: FastAPI, dist: Path, content_security_policy: str) -> None:
     """Serve `dist/` at `/`; unknown paths get `index.html`, so client-side routes work.
 
     Register it after every API route: its catch-all route must be the last to match. A path
     under an API prefix that no route matched (``/payment-requests/x/y``) is a problem+json
     404, never the web app. The file list is taken once at start-up: the UI is built before
-    the gateway starts.
+    the gateway starts. Every file of the app is served with ``content_security_policy``
+    (``WEB_CONTENT_SECURITY_POLICY``): scripts only from this origin, and no page of another
+    origin may frame it.
     """
     dist = dist.resolve()
     index = dist / "index.html"
     if not index.exists():
         return
+    headers = {"Content-Security-Policy": content_security_policy}
     files = {str(p.relative_to(dist)) for p in dist.rglob("*") if p.is_file()}
     assets = dist / "assets"
     if assets.exists():
@@ -43,10 +46,10 @@ def mount(app: FastAPI, dist: Path) -> None:
     async def spa(path: str, request: Request) -> FileResponse:
         # Only files that were in the build are served: no path can escape `dist/`.
         if path in files:
-            return FileResponse(dist / path)
+            return FileResponse(dist / path, headers=headers)
         if path.split("/")[0] in api_prefixes(request.app):
             raise ProblemError(Problem.not_found(f"there is nothing at /{path}"))
-        return FileResponse(index)
+        return FileResponse(index, headers=headers)
 
 
 def page_aliases(dist: Path) -> frozenset[str]:

@@ -30,7 +30,9 @@ _DESCRIPTIONS = {
     409: "Conflict; `detail` says which",
     412: "The `If-Match` balance version is stale",
     413: "The body is larger than 16 KiB",
+    415: "The body is not declared `Content-Type: application/json`",
     422: "The idempotency key was already used with a different body",
+    429: "Too many from this client address; `Retry-After` says when to try again",
     503: "The broker or the gateway's caches are not available yet; retry shortly",
 }
 

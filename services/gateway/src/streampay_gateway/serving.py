@@ -4,17 +4,25 @@ uvicorn's httptools protocol keeps a connection that has not finished sending it
 for as long as the client likes, and buffers a head of any size. So a socket that connects and
 says nothing, a "slowloris" that sends a header line every few seconds, or a request carrying a
 10 MB header each held a file descriptor and memory for ever, and enough of them starve the
-gateway. :func:`guarded_protocol` adds the two limits web servers have (nginx's
+gateway. :func:`guarded_protocol` adds the limits web servers have (nginx's
 ``client_header_timeout`` and ``large_client_header_buffers``):
 
 - a request head (request line and headers) must be complete within ``head_timeout_s`` of the
   connection opening or of its first byte; otherwise ``408`` problem+json and the connection
   is closed (a connection that sent nothing at all is just closed);
 - a request head larger than ``max_head_bytes`` is answered ``431`` problem+json and closed,
-  and is never buffered beyond the limit (plus at most one read of the socket).
+  and is never buffered beyond the limit (plus at most one read of the socket);
+- a request body must be complete within ``body_timeout_s`` of its head (nginx's
+  ``client_body_timeout``, but for the whole body: a body trickled at a byte a second is not
+  read for minutes); otherwise ``408`` and the connection is closed (only closed when the
+  response has already begun);
+- at most ``max_connections`` connections are open at once, and at most
+  ``max_per_address`` from one client address; a connection past either is answered ``503``
+  problem+json with ``Retry-After`` on its first request and closed. Behind a load balancer
+  every client has the balancer's address: raise the per-address cap there.
 
-Bodies are bounded by the routes themselves (:mod:`.bodies`); the time between requests on a
-kept-alive connection by uvicorn's own keep-alive timeout; a response being streamed (a live
+Body sizes are bounded by the routes themselves (:mod:`.bodies`); the time between requests on
+a kept-alive connection by uvicorn's own keep-alive timeout; a response being streamed (a live
 view) is never interrupted by these guards.
 
 The protocol also hands each request the server's own ``send`` (:data:`DIRECT_BODY` in the
@@ -27,6 +35,7 @@ the time one event takes to reach 10,000 clients.
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -39,13 +48,15 @@ DIRECT_BODY = "streampay.direct_body"
 a stream."""
 
 
-def problem_bytes(status: int, reason: str, detail: str) -> bytes:
-    """A complete ``Connection: close`` HTTP/1.1 response carrying a problem+json body."""
+def problem_bytes(status: int, reason: str, detail: str, extra_headers: str = "") -> bytes:
+    """A complete ``Connection: close`` HTTP/1.1 response carrying a problem+json body;
+    ``extra_headers`` are whole ``name: value\\r\\n`` lines."""
     body = encode(Problem.of(status, detail))
     head = (
         f"HTTP/1.1 {status} {reason}\r\n"
         f"content-type: {PROBLEM_CONTENT_TYPE}\r\n"
         f"content-length: {len(body)}\r\n"
+        f"{extra_headers}"
         "connection: close\r\n\r\n"
     )
     return head.encode("ascii") + body
@@ -56,10 +67,20 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     head_timeout_s: float = 15.0
     max_head_bytes: int = 64 * 1024
+    body_timeout_s: float = 10.0
+    max_connections: int = 10_000
+    max_per_address: int = 1_000
+    open_per_address: Counter[str]
+    """Connections counted against each address, shared by every connection of one server."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._head_timer: asyncio.TimerHandle | None = None
+        self._body_timer: asyncio.TimerHandle | None = None
+        self._address: str | None = None
+        """The client address this connection is counted against, once admitted."""
+        self._over_limit: bytes | None = None
+        """The 503 this connection gets on its first request, when it was one too many."""
         self._in_head = True
         """Waiting for (the rest of) a request head: from the connection or a message's start."""
         self._head_begun = False
@@ -71,11 +92,35 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)  # type: ignore[arg-type]
+        self._admit()
         self._arm()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
+        self._disarm_body()
+        if self._address is not None:
+            self.open_per_address[self._address] -= 1
+            if not self.open_per_address[self._address]:
+                del self.open_per_address[self._address]
+            self._address = None
         super().connection_lost(exc)
+
+    def _admit(self) -> None:
+        """Count this connection against its address, or mark it for a 503 if one too many."""
+        address = self.client[0] if self.client else "unknown"
+        if len(self.connections) > self.max_connections:
+            detail = f"the gateway is at its limit of {self.max_connections} connections"
+        elif self.open_per_address[address] >= self.max_per_address:
+            detail = (
+                f"too many connections from your address (at most {self.max_per_address}); "
+                "close some and retry"
+            )
+        else:
+            self._address = address
+            self.open_per_address[address] += 1
+            return
+        retry = "retry-after: 5\r\n"
+        self._over_limit = problem_bytes(503, "Service Unavailable", detail, retry)
 
     def data_received(self, data: bytes) -> None:
         if self._refused:
@@ -98,11 +143,15 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._in_head, self._head_begun, self._head_bytes = False, False, 0
         self._disarm()
+        if self._over_limit is not None:
+            self._refuse(self._over_limit)
+            return
         size = len(self.url) + sum(len(name) + len(value) + 4 for name, value in self.headers)
         if size > self.max_head_bytes:  # it all came in one read of the socket
             self._refuse(self._too_large())
             return
         super().on_headers_complete()
+        self._body_timer = self.loop.call_later(self.body_timeout_s, self._on_body_timeout)
         cycle = self.cycle
         if cycle is not None and cycle.scope is self.scope:  # not an upgrade to a websocket
             self.scope.setdefault("extensions", {})[DIRECT_BODY] = {"send": cycle.send}
@@ -112,6 +161,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             super().on_body(body)
 
     def on_message_complete(self) -> None:
+        self._disarm_body()
         if not self._refused:
             super().on_message_complete()
 
@@ -141,6 +191,22 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         detail = f"the request line and headers must arrive within {seconds} s"
         self._refuse(problem_bytes(408, "Request Timeout", detail))
 
+    def _disarm_body(self) -> None:
+        if self._body_timer is not None:
+            self._body_timer.cancel()
+            self._body_timer = None
+
+    def _on_body_timeout(self) -> None:
+        self._body_timer = None
+        if self.transport.is_closing():
+            return
+        cycle = self.cycle
+        if cycle is not None and cycle.response_started:
+            self.transport.close()  # answered already; the rest of the body is not wanted
+            return
+        detail = f"the request body must arrive within {self.body_timeout_s:g} s of its head"
+        self._refuse(problem_bytes(408, "Request Timeout", detail))
+
     def _too_large(self) -> bytes:
         detail = f"the request line and headers must be at most {self.max_head_bytes} bytes"
         return problem_bytes(431, "Request Header Fields Too Large", detail)
@@ -148,14 +214,27 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def _refuse(self, response: bytes) -> None:
         self._refused = True
         self._disarm()
+        self._disarm_body()
         self.transport.write(response)
         self.transport.close()
 
 
-def guarded_protocol(head_timeout_s: float, max_head_bytes: int) -> type[HttpToolsProtocol]:
-    """The protocol class for ``uvicorn.run(http=...)``, with these limits."""
-    return type(
-        "GatewayHttpProtocol",
-        (GuardedHttpToolsProtocol,),
-        {"head_timeout_s": head_timeout_s, "max_head_bytes": max_head_bytes},
-    )
+def guarded_protocol(
+    head_timeout_s: float,
+    max_head_bytes: int,
+    *,
+    body_timeout_s: float = GuardedHttpToolsProtocol.body_timeout_s,
+    max_connections: int = GuardedHttpToolsProtocol.max_connections,
+    max_per_address: int = GuardedHttpToolsProtocol.max_per_address,
+) -> type[HttpToolsProtocol]:
+    """The protocol class for ``uvicorn.run(http=...)``, with these limits; the connections
+    of each address are counted per class, so per server."""
+    limits = {
+        "head_timeout_s": head_timeout_s,
+        "max_head_bytes": max_head_bytes,
+        "body_timeout_s": body_timeout_s,
+        "max_connections": max_connections,
+        "max_per_address": max_per_address,
+        "open_per_address": Counter(),
+    }
+    return type("GatewayHttpProtocol", (GuardedHttpToolsProtocol,), limits)

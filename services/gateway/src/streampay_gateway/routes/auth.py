@@ -18,6 +18,7 @@ from streampay_gateway.bodies import decode_body, read_body
 from streampay_gateway.deps import Settings, Signer
 from streampay_gateway.openapi import json_body, json_response
 from streampay_gateway.problems import ProblemError, problem_responses
+from streampay_gateway.ratelimit import Limits, client_address
 from streampay_gateway.security import SCOPES
 from streampay_gateway.signing import TokenClaims
 
@@ -60,15 +61,17 @@ def requested_scopes(scope: str | None) -> list[str]:
     openapi_extra=json_body(SignIn),
     responses={
         200: json_response(TokenResponse, "A signed RS256 token for `local|<username>`"),
-        **problem_responses(400, 413),
+        **problem_responses(400, 413, 415, 429),
     },
 )
-async def sign_in(request: Request, settings: Settings, signer: Signer) -> Response:
+async def sign_in(request: Request, settings: Settings, signer: Signer, limits: Limits) -> Response:
     """Issue a token whose ``sub`` is ``local|<username>``, valid ``AUTH_TOKEN_TTL_SECONDS``.
 
     ``scope`` narrows the token to some of the scopes (a token for a read-only dashboard, or
-    for a test of a 403); an unknown scope is a 400, never silently dropped.
+    for a test of a 403); an unknown scope is a 400, never silently dropped. One client
+    address may sign in ``AUTH_SIGN_INS_PER_MINUTE`` times a minute (429 past it).
     """
+    limits.sign_ins.take(client_address(request))
     body = decode_body(await read_body(request, settings.max_body_bytes), SignIn)
     scopes = requested_scopes(body.scope)
     claims = TokenClaims(

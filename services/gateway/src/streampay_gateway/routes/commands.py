@@ -108,7 +108,7 @@ def _responses(success: int, model: type[Any], description: str, *problems: int)
     return {
         success: json_response(model, description),
         202: json_response(Accepted, "Accepted; the reply will be at `Location`"),
-        **problem_responses(400, 401, 403, 404, 409, *problems, 413, 422, 503),
+        **problem_responses(400, 401, 403, 404, 409, *problems, 413, 415, 422, 503),
     }
 
 

@@ -1,4 +1,5 @@
-"""Operations: liveness, readiness and Prometheus metrics.
+"""Operations: liveness and readiness (Prometheus metrics are on a port of their own,
+``GATEWAY_METRICS_PORT``, served by :mod:`streampay_gateway.__main__`).
 
 ``/healthz`` says the process serves HTTP (restart it if not); ``/readyz`` says it can do its
 work: the broker answers and every cache has read what its topic held when the gateway
@@ -11,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from fastapi import APIRouter, Request, Response
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
 from streampay_contracts import dumps
 from streampay_contracts.headers import JSON_CONTENT_TYPE
@@ -48,13 +48,3 @@ async def readyz(request: Request, broker: KafkaBroker) -> Response:
         "checks": checks,
     }
     return Response(dumps(body), status_code=200 if ready else 503, media_type=JSON_CONTENT_TYPE)
-
-
-@router.get(
-    "/metrics",
-    summary="Prometheus metrics",
-    response_class=Response,
-    responses={200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "Text format 0.0.4"}},
-)
-async def metrics() -> Response:
-    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)

@@ -13,6 +13,7 @@ from streampay_gateway.deps import Prefer, UsersTable
 from streampay_gateway.openapi import json_body, json_response
 from streampay_gateway.outcomes import Accepted
 from streampay_gateway.problems import problem_responses
+from streampay_gateway.ratelimit import Limits, client_address
 from streampay_gateway.routes.commands import Sender
 from streampay_gateway.security import ReadUsers, WriteUsers
 
@@ -55,20 +56,23 @@ async def users(request: Request, _: ReadUsers, table: UsersTable, prefer: Prefe
     responses={
         204: {"description": "Saved; it is in `GET /users` of this instance on return"},
         202: json_response(Accepted, "Accepted; the reply will be at `Location`"),
-        **problem_responses(400, 401, 403, 409, 413, 422, 503),
+        **problem_responses(400, 401, 403, 409, 413, 415, 422, 429, 503),
     },
 )
 async def put_current_user(
-    request: Request, principal: WriteUsers, sender: Sender, table: UsersTable
+    request: Request, principal: WriteUsers, sender: Sender, table: UsersTable, limits: Limits
 ) -> Response:
     """Save the caller's name and username under their own id (the token's ``sub``).
 
     The profile is a command the streams service decides, like a payment: a username belongs
     to one user at a time (409 when another holds it), and a name may not pass for StreamPay's
     own accounts (400). No body field can name another user. A user's first profile also
-    grants them their starting balance.
+    grants them their starting balance, so one client address may create
+    ``NEW_PROFILES_PER_HOUR`` of them an hour (429 past it).
     """
     profile = decode_body(await read_body(request, sender.body_limit), UserProfile)
+    if table.get(principal.user_id) is None:
+        limits.new_profiles.take(client_address(request))
     answer = await sender.send(principal, "PUT /current-user", profile)
     if answer.status_code != 200:
         return answer

@@ -11,7 +11,8 @@ from streampay_gateway.config import GatewaySettings
 from streampay_gateway.views.backfill import KafkaRangeReader, RangeReader
 from streampay_gateway.views.catalog import VIEWS, Fresh, View
 from streampay_gateway.views.log import TopicLog
-from streampay_gateway.views.positions import Cursor
+from streampay_gateway.views.pacing import Pacer, ReplaySlot
+from streampay_gateway.views.positions import Cursor, InvalidEventId
 from streampay_gateway.views.reader import TopicReader
 from streampay_gateway.views.stream import Timing, ViewStream
 from streampay_gateway.views.subscription import Limits, open_subscription
@@ -42,6 +43,7 @@ class ViewHub:
             settings.views_replay_stall_seconds,
         )
         self._tasks: list[asyncio.Task[None]] = []
+        self.pacer = Pacer(settings.views_replay_slices_at_once, settings.views_replays_per_user)
 
     def _reader_for(self, view: View) -> TopicReader:
         servers, settings = self.settings.kafka_bootstrap_servers, self.settings
@@ -83,6 +85,29 @@ class ViewHub:
             return False
         return True
 
+    async def check_resume(self, views: Sequence[View], resume: Cursor) -> None:
+        """InvalidEventId when ``resume`` names a partition the topic lacks or an offset past
+        its end: such a stream would wait for records that are not there and never deliver
+        the ones that come. An offset past what this process has read (another instance gave
+        the id) is checked against the broker's end."""
+        for view in views:
+            reader, offsets = self.readers[view.topic], resume[view.name]
+            unknown = sorted(set(offsets) - set(reader.positions))
+            if unknown:
+                raise InvalidEventId(
+                    f"Last-Event-ID names partition {unknown[0]} of {view.name!r}, which has "
+                    f"partitions 0 to {len(reader.positions) - 1}"
+                )
+            if all(offset <= reader.positions[p] for p, offset in offsets.items()):
+                continue
+            ends = await reader.end_offsets()
+            for partition, offset in sorted(offsets.items()):
+                if offset > ends[partition]:
+                    raise InvalidEventId(
+                        f"Last-Event-ID is beyond the end of {view.name!r}: partition "
+                        f"{partition} ends at {ends[partition]}, not {offset}"
+                    )
+
     def open(
         self,
         views: Sequence[View],
@@ -91,8 +116,10 @@ class ViewHub:
         expires_at: float,
         *,
         multiplexed: bool,
+        replay: ReplaySlot | None = None,
     ) -> ViewStream:
-        """A stream of ``views`` for ``user``, from ``resume`` or, without it, from now."""
+        """A stream of ``views`` for ``user``, from ``resume`` (admitted as ``replay``) or,
+        without it, from now."""
         settings = self.settings
         limits = Limits(queue=settings.views_client_queue, recent=settings.views_recent_activities)
         pairs = [(view, self.readers[view.topic]) for view in views]
@@ -102,4 +129,11 @@ class ViewHub:
             expires_at=expires_at,
             warning=settings.views_token_warning_seconds,
         )
-        return ViewStream(subscribe, self._read_range, timing, multiplexed=multiplexed)
+        return ViewStream(
+            subscribe,
+            self._read_range,
+            timing,
+            multiplexed=multiplexed,
+            pacer=self.pacer,
+            replay=replay,
+        )

@@ -14,7 +14,7 @@ from contextlib import suppress
 
 import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.errors import KafkaError
+from aiokafka.errors import KafkaConnectionError, KafkaError
 from pydantic import BaseModel
 
 from streampay_contracts.kafka import topic_partitions
@@ -119,6 +119,13 @@ class TopicReader:
 
     def detach(self, listener: Listener) -> None:
         self._listeners.discard(listener)
+
+    async def end_offsets(self) -> Offsets:
+        """The topic's end in every partition, asked of the broker now."""
+        consumer = self._consumer
+        if consumer is None:
+            raise KafkaConnectionError("the reader of this view has not started yet")
+        return _by_partition(await consumer.end_offsets(list(consumer.assignment())))
 
     # -- readiness ---------------------------------------------------------------------------
 

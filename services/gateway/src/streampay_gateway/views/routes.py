@@ -17,10 +17,10 @@ from fastapi import APIRouter, Query
 from streampay_contracts import Problem
 from streampay_gateway.problems import ProblemError
 from streampay_gateway.security import (
-    Authenticated,
-    ReadActivities,
-    ReadBalances,
-    ReadPaymentRequests,
+    StreamAuthenticated,
+    StreamReadActivities,
+    StreamReadBalances,
+    StreamReadPaymentRequests,
     forbidden,
 )
 from streampay_gateway.views.catalog import VIEWS, View
@@ -40,7 +40,7 @@ router = APIRouter(
 
 @router.get("/activities", summary="Live feed of every payment and request (public)")
 async def activities(
-    principal: ReadActivities,
+    principal: StreamReadActivities,
     hub: Hub,
     last_event_id: LastEventId = None,
     resume: ResumeFrom = None,
@@ -52,7 +52,7 @@ async def activities(
 
 @router.get("/payment-requests", summary="Live open payment requests addressed to me")
 async def payment_requests(
-    principal: ReadPaymentRequests,
+    principal: StreamReadPaymentRequests,
     hub: Hub,
     last_event_id: LastEventId = None,
     resume: ResumeFrom = None,
@@ -65,7 +65,10 @@ async def payment_requests(
 
 @router.get("/current-balance", summary="Live balance of the caller")
 async def current_balance(
-    principal: ReadBalances, hub: Hub, last_event_id: LastEventId = None, resume: ResumeFrom = None
+    principal: StreamReadBalances,
+    hub: Hub,
+    last_event_id: LastEventId = None,
+    resume: ResumeFrom = None,
 ) -> EventStream:
     """`{"balance", "timestamp", "version"}` now and after every change; send `version` back
     as `If-Match` to make a payment conditional on the balance you saw."""
@@ -75,7 +78,10 @@ async def current_balance(
 
 @router.get("/balance-histories", summary="Live history of the caller's balance")
 async def balance_histories(
-    principal: ReadBalances, hub: Hub, last_event_id: LastEventId = None, resume: ResumeFrom = None
+    principal: StreamReadBalances,
+    hub: Hub,
+    last_event_id: LastEventId = None,
+    resume: ResumeFrom = None,
 ) -> EventStream:
     """Every change of the caller's balance (drives the chart). A fresh connect gets the most
     recent changes (up to 500 by default), then each new one."""
@@ -85,7 +91,10 @@ async def balance_histories(
 
 @router.get("/statements", summary="Live statements of the caller: money in and out")
 async def statements(
-    principal: ReadBalances, hub: Hub, last_event_id: LastEventId = None, resume: ResumeFrom = None
+    principal: StreamReadBalances,
+    hub: Hub,
+    last_event_id: LastEventId = None,
+    resume: ResumeFrom = None,
 ) -> EventStream:
     """One `Statement` per hour and per day window (UTC) in which the caller's money moved,
     each replaced as its window fills: `{"userId", "period", "start", "end", "moneyIn",
@@ -96,7 +105,10 @@ async def statements(
 
 @router.get("/total-transactions", summary="Live number of payments made")
 async def total_transactions(
-    principal: ReadBalances, hub: Hub, last_event_id: LastEventId = None, resume: ResumeFrom = None
+    principal: StreamReadBalances,
+    hub: Hub,
+    last_event_id: LastEventId = None,
+    resume: ResumeFrom = None,
 ) -> EventStream:
     """`{"total", "timestamp"}`: how many transfers StreamPay has made."""
     view = VIEWS["total-transactions"]
@@ -105,7 +117,10 @@ async def total_transactions(
 
 @router.get("/average-transactions", summary="Live average payment amount")
 async def average_transactions(
-    principal: ReadBalances, hub: Hub, last_event_id: LastEventId = None, resume: ResumeFrom = None
+    principal: StreamReadBalances,
+    hub: Hub,
+    last_event_id: LastEventId = None,
+    resume: ResumeFrom = None,
 ) -> EventStream:
     """`{"average", "timestamp"}`: the average transfer amount, rounded to cents."""
     view = VIEWS["average-transactions"]
@@ -123,7 +138,7 @@ ViewNames = Annotated[
 
 @router.get("/streams", summary="Several live views on one connection")
 async def streams(
-    principal: Authenticated,
+    principal: StreamAuthenticated,
     hub: Hub,
     views: ViewNames,
     last_event_id: LastEventId = None,

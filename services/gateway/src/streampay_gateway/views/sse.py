@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
+from aiokafka.errors import KafkaError
 from fastapi import Depends, Header, Query, Request
 from sse_starlette import EventSourceResponse
 from sse_starlette.sse import SendTimeoutError
@@ -13,7 +15,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from streampay_contracts import Problem
 from streampay_gateway.problems import ProblemError, problem_responses, unavailable
-from streampay_gateway.security import Principal
+from streampay_gateway.security import Principal, unauthorized
 from streampay_gateway.serving import DIRECT_BODY
 from streampay_gateway.views.catalog import View
 from streampay_gateway.views.hub import ViewHub
@@ -25,10 +27,16 @@ class EventStream(EventSourceResponse):
 
     media_type = "text/event-stream"
     _direct: Send | None = None
+    on_close: Callable[[], None] | None = None
+    """Called once the response is over, however it ended (even if never iterated)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         self._direct = scope.get("extensions", {}).get(DIRECT_BODY, {}).get("send")
-        await super().__call__(scope, receive, send)
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            if self.on_close is not None:
+                self.on_close()
 
     async def _send_with_timeout(self, send: Send, message: Message) -> None:
         """One send, closed with :class:`SendTimeoutError` when the socket takes nothing for
@@ -79,7 +87,7 @@ STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
         "change, heartbeats, `event: token-expiring` and the end of the stream at token expiry",
         "content": {"text/event-stream": {"schema": {"type": "string"}}},
     },
-    **problem_responses(400, 401, 403, 503),
+    **problem_responses(400, 401, 403, 429, 503),
 }
 
 
@@ -91,15 +99,37 @@ async def open_stream(
     *,
     multiplexed: bool = False,
 ) -> EventStream:
-    """The stream of ``views`` for ``principal``; 400 for a foreign id, 503 while catching up."""
+    """The stream of ``views`` for ``principal``; 400 for a foreign id, 503 while catching up.
+
+    A stream ends when its token expires, so a token already past its expiry (still accepted
+    for a command within the clock-skew leeway) is refused here rather than opened and closed."""
+    if principal.expires_at <= time.time():
+        raise unauthorized("the token has expired; sign in again")
     resume = resume_point(last_event_id, views)
     settings = hub.settings
     if not await hub.wait_caught_up(views, settings.views_ready_timeout_seconds):
         raise unavailable("the gateway is still reading the live views from Kafka", 2)
+    if resume is not None:
+        try:
+            await hub.check_resume(views, resume)
+        except InvalidEventId as error:
+            raise _bad_event_id(error) from None
+        except KafkaError:
+            raise unavailable("the broker did not say where the views end; retry", 2) from None
+    replay = None if resume is None else hub.pacer.admit(principal.user_id)
     stream = hub.open(
-        views, principal.user_id, resume, principal.expires_at, multiplexed=multiplexed
+        views,
+        principal.user_id,
+        resume,
+        principal.expires_at,
+        multiplexed=multiplexed,
+        replay=replay,
     )
-    return EventStream(stream.events(), ping=0, send_timeout=settings.views_send_timeout_seconds)
+    response = EventStream(
+        stream.events(), ping=0, send_timeout=settings.views_send_timeout_seconds
+    )
+    response.on_close = stream.release_replay
+    return response
 
 
 def resume_point(last_event_id: str | None, views: Sequence[View]) -> Cursor | None:
@@ -109,5 +139,9 @@ def resume_point(last_event_id: str | None, views: Sequence[View]) -> Cursor | N
     try:
         return decode_event_id(last_event_id, [view.name for view in views])
     except InvalidEventId as error:
-        detail = f"{error}; reconnect without it to start from the current state"
-        raise ProblemError(Problem.bad_request(detail)) from None
+        raise _bad_event_id(error) from None
+
+
+def _bad_event_id(error: InvalidEventId) -> ProblemError:
+    detail = f"{error}; reconnect without it to start from the current state"
+    return ProblemError(Problem.bad_request(detail))

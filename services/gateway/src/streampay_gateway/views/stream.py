@@ -20,6 +20,7 @@ from sse_starlette import ServerSentEvent
 from streampay_contracts import dumps
 from streampay_gateway.views.backfill import RangeReader
 from streampay_gateway.views.catalog import View
+from streampay_gateway.views.pacing import SLICE, Pacer, ReplaySlot
 from streampay_gateway.views.positions import Cursor, encode_event_id
 from streampay_gateway.views.records import Record
 from streampay_gateway.views.subscription import Start, Subscription
@@ -79,12 +80,17 @@ class ViewStream:
         timing: Timing,
         *,
         multiplexed: bool,
+        pacer: Pacer,
+        replay: ReplaySlot | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._subscribe = subscribe
         self._read_range = read_range
         self._timing = timing
         self._multiplexed = multiplexed
+        self._pacer = pacer
+        self.replay = replay
+        """The resumed stream's admission (see :mod:`.pacing`), released once it is ready."""
         self._clock = clock
         self._last_id: str | None = None
         self.cursor: Cursor = {}
@@ -97,30 +103,66 @@ class ViewStream:
             for start in self.starts:
                 async for event in self._initial(start):
                     yield event
+            self.release_replay()
             yield ServerSentEvent("{}", event="ready", id=self._id())
             async for event in self._live():
                 yield event
         except (KafkaError, TimeoutError) as error:
             log.warning("live view stream ended early; the client will resume", error=str(error))
         finally:
+            self.release_replay()
             self.subscription.detach()
+
+    def release_replay(self) -> None:
+        if self.replay is not None:
+            self.replay.release()
 
     # -- before ready ------------------------------------------------------------------------
 
     async def _initial(self, start: Start) -> AsyncIterator[ServerSentEvent]:
-        view, resumed = start.view, start.resume is not None
-        if start.backfill:
-            records = self._read_range(view.topic, view.model, start.backfill)
-            async for record in records:
-                event = self._selected_event(view, record)
-                if event is not None:
+        view = start.view
+        if start.resume is not None:
+            async for batch in self._replayed(start):
+                yield batch
+        else:
+            for record in start.records:
+                if (event := self._event(view, record, with_id=False)) is not None:
                     yield event
-        for record in start.records:
-            if (event := self._event(view, record, with_id=resumed)) is not None:
-                yield event
         offsets = self.cursor[view.name]
         for partition, offset in start.live_from.items():
             offsets[partition] = max(offsets.get(partition, 0), offset)
+
+    async def _replayed(self, start: Start) -> AsyncIterator[ServerSentEvent]:
+        """What a resumed client missed: the part older than the window from Kafka, then the
+        window's part, in paced slices (see :mod:`.pacing`), each slice one write."""
+        if start.backfill:
+            pending: list[Record] = []
+            async for record in self._read_range(
+                start.view.topic, start.view.model, start.backfill
+            ):
+                pending.append(record)
+                if len(pending) == SLICE:
+                    async for batch in self._sliced(start.view, pending):
+                        yield batch
+                    pending = []
+            async for batch in self._sliced(start.view, pending):
+                yield batch
+        async for batch in self._sliced(start.view, start.records):
+            yield batch
+
+    async def _sliced(self, view: View, records: list[Record]) -> AsyncIterator[ServerSentEvent]:
+        """The events of ``records`` the client has not had, framed ``SLICE`` records a turn.
+        ``records`` may hold some the client has (a window's snapshot): they are skipped."""
+        for begin in range(0, len(records), SLICE):
+            async with self._pacer.turn():
+                events = [
+                    event
+                    for record in records[begin : begin + SLICE]
+                    if record.offset >= self.cursor[view.name].get(record.partition, 0)
+                    and (event := self._selected_event(view, record)) is not None
+                ]
+            if events:
+                yield events[0] if len(events) == 1 else EventBatch(events)
 
     # -- live --------------------------------------------------------------------------------
 

@@ -163,10 +163,9 @@ def _table_start(view: View, table: TopicTable[Any], user: str, resume: Offsets 
 
 def _log_start(view: View, log: TopicLog, user: str, resume: Offsets | None, recent: int) -> Start:
     live_from = dict(log.positions)
-    if resume is not None:
+    if resume is not None:  # selected as it is sent, in slices (see stream.py)
         replay = log.replay(resume)
-        records = [r for r in replay.window if view.selects(r, user)]
-        return Start(view, log, live_from, records, replay.backfill, resume)
+        return Start(view, log, live_from, replay.window, replay.backfill, resume)
     if view.fresh is Fresh.MY_HISTORY:
         return Start(view, log, live_from, log.key_tail(user))
     return Start(view, log, live_from, [r for r in log.latest(recent) if view.selects(r, user)])
