@@ -32,6 +32,9 @@ class StreamsSettings(KafkaSettings):
     """Answers remembered per account, so a copy of a command gets the same answer."""
     streams_open_requests: int = Field(default=100, ge=1, le=1000)
     """Pending requests one user may have sent, and may have addressed to them."""
+    streams_open_requests_per_pair: int = Field(default=10, ge=1, le=1000)
+    """Pending requests one user may have addressed to any one other user, so that nobody can
+    fill another's ``STREAMS_OPEN_REQUESTS`` alone."""
     streams_session_timeout_ms: int = Field(default=10_000, ge=6_000, le=300_000)
     """How long the group waits for a silent worker before giving its partitions to another;
     after a crash, the partitions of the dead worker pause this long."""

@@ -109,10 +109,30 @@ def test_a_requester_has_a_limited_number_of_open_requests(kit: Any) -> None:
     assert "100 open requests" in str(kit.problem(decision).detail)
 
 
+def open_from(requester: str, count: int, first: int = 0) -> dict[str, PaymentRequest]:
+    """``count`` pending requests of ``requester`` to Alice, by id."""
+    return {
+        f"rq-{n}": PaymentRequest(
+            id=f"rq-{n}",
+            from_user_id=requester,
+            from_user_name=requester,
+            to_user_id=ALICE,
+            to_user_name="Alice",
+            amount=Decimal(1),
+            timestamp=1,
+        )
+        for n in range(first, first + count)
+    }
+
+
 def test_a_payer_with_too_many_requests_refuses_and_the_requester_forgets_it(kit: Any) -> None:
     at_requester, _ = requested(kit)
-    pending = {f"rq-{n}": None for n in range(100)}
-    busy = kit.account(ALICE).model_copy(update={"open_requests": pending})
+    pending = {
+        rid: request
+        for n in range(10)
+        for rid, request in open_from(f"local|user{n}", 10, first=10 * n).items()
+    }
+    busy = kit.account(ALICE).change(open_requests=pending)
     refused = deliver(kit, busy, at_requester)
 
     assert kit.status(refused) == 409
@@ -122,6 +142,18 @@ def test_a_payer_with_too_many_requests_refuses_and_the_requester_forgets_it(kit
     forgotten = deliver(kit, at_requester.account, refused)
     assert forgotten.account is not None and forgotten.account.sent_requests == {}
     assert forgotten.account.sent_closed == {}
+
+
+def test_one_requester_cannot_fill_a_payers_requests(kit: Any) -> None:
+    at_requester, _ = requested(kit)
+    busy = kit.account(ALICE).change(open_requests=open_from(CAROL, 10))
+    refused = deliver(kit, busy, at_requester)
+    assert kit.status(refused) == 409
+    assert kit.problem(refused).detail == (
+        "You already have 10 open requests to Alice; wait for answers or cancel some first"
+    )
+    others = kit.account(ALICE).change(open_requests=open_from(BOB, 10))
+    assert kit.status(deliver(kit, others, at_requester)) == 201
 
 
 def test_the_payer_declines_an_open_request(kit: Any) -> None:

@@ -65,6 +65,7 @@ def policy(settings: StreamsSettings) -> Policy:
         recent_limit=settings.streams_recent_commands,
         recent_ttl_ms=settings.replies_retention_ms,
         open_request_limit=settings.streams_open_requests,
+        open_requests_per_pair=settings.streams_open_requests_per_pair,
     )
 
 

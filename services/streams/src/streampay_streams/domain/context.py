@@ -30,6 +30,8 @@ class Policy:
     recent_ttl_ms: int = 24 * 60 * 60 * 1000
     open_request_limit: int = 100
     """Pending requests one user may have addressed to them, and may have sent."""
+    open_requests_per_pair: int = 10
+    """Pending requests one user may have addressed to any one other user."""
     closed_request_limit: int = 50
 
 

@@ -81,6 +81,12 @@ def too_many_sent(limit: int) -> Problem:
     )
 
 
+def too_many_to(name: str, limit: int) -> Problem:
+    return Problem.conflict(
+        f"You already have {limit} open requests to {name}; wait for answers or cancel some first"
+    )
+
+
 def too_many_received(name: str) -> Problem:
     return Problem.conflict(f"{name} has too many open requests; try again later")
 

@@ -80,14 +80,27 @@ def open_request(account: Account, message: OpenRequest, origin: Origin, ctx: Co
     created = Reply(message.reply_to, 201, RequestReply(id=new.id))
     if new.id in account.open_requests or new.id in account.closed_requests:
         return Decision(reply=created)
-    if len(account.open_requests) >= ctx.policy.open_request_limit:
-        problem = problems.too_many_received(account_name(account, ctx))
+    problem = _too_many_open(account, new.from_user_id, ctx)
+    if problem is not None:
         back = Route(new.from_user_id, RequestClosed(request_id=new.id), origin)
         return Decision(account, routed=(back,), reply=Reply(message.reply_to, 409, problem))
     opened = account.change(open_requests={**account.open_requests, new.id: new})
     cause = message.reply_to.correlation_id
     opened, event = record(opened, RequestOpened, cause, new.timestamp, request=new)
     return Decision(opened, events=(event,), reply=created)
+
+
+def _too_many_open(account: Account, requester: str, ctx: Context) -> Problem | None:
+    """Whether the payer can take one more request from ``requester``: at most
+    ``open_requests_per_pair`` from any one requester, so no requester can fill the payer's
+    ``open_request_limit`` and shut everyone else out."""
+    policy, name = ctx.policy, account_name(account, ctx)
+    mine = sum(1 for r in account.open_requests.values() if r.from_user_id == requester)
+    if mine >= policy.open_requests_per_pair:
+        return problems.too_many_to(name, policy.open_requests_per_pair)
+    if len(account.open_requests) >= policy.open_request_limit:
+        return problems.too_many_received(name)
+    return None
 
 
 def decline(account: Account, given: CommandInput, ctx: Context) -> Decision:
