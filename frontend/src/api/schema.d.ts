@@ -59,7 +59,8 @@ export interface paths {
          * @description Issue a token whose ``sub`` is ``local|<username>``, valid ``AUTH_TOKEN_TTL_SECONDS``.
          *
          *     ``scope`` narrows the token to some of the scopes (a token for a read-only dashboard, or
-         *     for a test of a 403); an unknown scope is a 400, never silently dropped.
+         *     for a test of a 403); an unknown scope is a 400, never silently dropped. One client
+         *     address may sign in ``AUTH_SIGN_INS_PER_MINUTE`` times a minute (429 past it).
          */
         post: operations["sign_in_auth_token_post"];
         delete?: never;
@@ -185,7 +186,8 @@ export interface paths {
          *     The profile is a command the streams service decides, like a payment: a username belongs
          *     to one user at a time (409 when another holds it), and a name may not pass for StreamPay's
          *     own accounts (400). No body field can name another user. A user's first profile also
-         *     grants them their starting balance.
+         *     grants them their starting balance, so one client address may create
+         *     ``NEW_PROFILES_PER_HOUR`` of them an hour (429 past it).
          */
         put: operations["put_current_user_current_user_put"];
         post?: never;
@@ -204,23 +206,6 @@ export interface paths {
         };
         /** Liveness: the gateway process is serving HTTP */
         get: operations["healthz_healthz_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/metrics": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Prometheus metrics */
-        get: operations["metrics_metrics_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -818,6 +803,15 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
+            /** @description Too many from this client address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The broker or the gateway's caches are not available yet; retry shortly */
             503: {
                 headers: {
@@ -862,6 +856,24 @@ export interface operations {
             };
             /** @description The body is larger than 16 KiB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not declared `Content-Type: application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many from this client address; `Retry-After` says when to try again */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -929,6 +941,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Too many from this client address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The broker or the gateway's caches are not available yet; retry shortly */
@@ -1000,6 +1021,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Too many from this client address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The broker or the gateway's caches are not available yet; retry shortly */
@@ -1153,6 +1183,15 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
+            /** @description Too many from this client address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The broker or the gateway's caches are not available yet; retry shortly */
             503: {
                 headers: {
@@ -1300,8 +1339,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not declared `Content-Type: application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The idempotency key was already used with a different body */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many from this client address; `Retry-After` says when to try again */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1338,26 +1395,6 @@ export interface operations {
                     "application/json": {
                         [key: string]: string;
                     };
-                };
-            };
-        };
-    };
-    metrics_metrics_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Text format 0.0.4 */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/plain; version=1.0.0; charset=utf-8": unknown;
                 };
             };
         };
@@ -1463,6 +1500,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not declared `Content-Type: application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The idempotency key was already used with a different body */
             422: {
                 headers: {
@@ -1541,6 +1587,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Too many from this client address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The broker or the gateway's caches are not available yet; retry shortly */
@@ -1723,6 +1778,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not declared `Content-Type: application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The idempotency key was already used with a different body */
             422: {
                 headers: {
@@ -1828,6 +1892,15 @@ export interface operations {
             };
             /** @description The body is larger than 16 KiB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not declared `Content-Type: application/json` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1972,6 +2045,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not declared `Content-Type: application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The idempotency key was already used with a different body */
             422: {
                 headers: {
@@ -2052,6 +2134,15 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
+            /** @description Too many from this client address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The broker or the gateway's caches are not available yet; retry shortly */
             503: {
                 headers: {
@@ -2125,6 +2216,15 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
+            /** @description Too many from this client address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The broker or the gateway's caches are not available yet; retry shortly */
             503: {
                 headers: {
@@ -2194,6 +2294,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Too many from this client address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The broker or the gateway's caches are not available yet; retry shortly */
