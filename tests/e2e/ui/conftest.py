@@ -2,8 +2,9 @@
 
 Playwright drives the machine's own Chromium (`infra/install_chromium.sh` installs Debian's
 package; `CHROMIUM=/path` points elsewhere): this project never runs `playwright install`.
-The UI is built before the gateway serves it; the gateway takes its file list at start-up, so
-if it was started earlier (by other end-to-end tests) with an older build, it is restarted.
+The UI is built before the gateway serves it; the gateway takes its file list and the app's page
+paths at start-up, so the session's gateway (started earlier by other end-to-end tests, maybe
+with an older build) is restarted once to serve exactly this one.
 """
 
 from __future__ import annotations
@@ -61,9 +62,8 @@ def built_frontend() -> Path:
 @pytest.fixture(scope="session")
 def ui_stack(built_frontend: Path, services: Stack) -> Stack:
     """The whole stack, with the gateway serving exactly the build above."""
-    if _served_index(services.config.gateway_url) != built_frontend.read_text(encoding="utf-8"):
-        services.stop_service("gateway")
-        services.start_service("gateway")
+    services.stop_service("gateway")
+    services.start_service("gateway")
     assert _served_index(services.config.gateway_url) == built_frontend.read_text(encoding="utf-8")
     return services
 
