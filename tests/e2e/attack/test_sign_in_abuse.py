@@ -65,10 +65,11 @@ async def test_first_profiles_are_limited_per_address(limited: str) -> None:
     async with client(limited, "127.0.0.6") as http:
         signed_in = [(await sign_in(http)).json() for _ in range(PROFILES + 1)]
         auth = [{"Authorization": f"Bearer {token['access_token']}"} for token in signed_in]
-        profile = {"name": "New Person", "username": "newperson"}
-        for hdrs in auth[:PROFILES]:
+        for n, hdrs in enumerate(auth[:PROFILES]):
+            profile = {"name": "New Person", "username": f"newperson{n}"}
             assert (await http.put("/current-user", json=profile, headers=hdrs)).status_code == 204
-        too_many(await http.put("/current-user", json=profile, headers=auth[-1]), "new profiles")
+        last = {"name": "New Person", "username": "newpersonlast"}
+        too_many(await http.put("/current-user", json=last, headers=auth[-1]), "new profiles")
         # Updating an existing profile is not a first profile.
         renamed = {"name": "Renamed Person", "username": "renamed"}
         assert (await http.put("/current-user", json=renamed, headers=auth[0])).status_code == 204

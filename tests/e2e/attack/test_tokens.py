@@ -244,7 +244,7 @@ async def test_a_token_in_the_url_is_never_logged(gateway: Gateway, services: St
         await stream.until("ready", within=15)
     refused = await gateway.client.get(f"/users?access_token={caller.token}")
     assert_problem(refused, 401)
-    missing = await gateway.client.get(f"/no-such-route?access_token={caller.token}")
+    missing = await gateway.client.get(f"/payment-requests/x/y?access_token={caller.token}")
     assert missing.status_code == 404
     await gateway.healthy()  # the log lines of the requests above are written by now
     log = services.supervisor.log_path("gateway").read_text(errors="replace")

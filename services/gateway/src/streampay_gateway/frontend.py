@@ -15,8 +15,15 @@ from streampay_gateway.problems import ProblemError
 
 
 def api_prefixes(app: FastAPI) -> frozenset[str]:
-    """The first path segment of every API route: ``pay``, ``payment-requests``, ``docs``, ..."""
-    paths = [*app.openapi()["paths"], "/docs", "/redoc", "/openapi.json", "/api", "/.well-known"]
+    """The first path segment of every API route: ``pay``, ``payment-requests``, ``docs``, ...
+
+    ``/metrics`` is among them although it is served on the metrics port only: asked for here,
+    it is a 404, not the web app.
+    """
+    paths = [
+        *app.openapi()["paths"],
+        *("/docs", "/redoc", "/openapi.json", "/api", "/.well-known", "/metrics"),
+    ]
     return frozenset(p.strip("/").split("/")[0] for p in paths)
 
 
