@@ -196,7 +196,10 @@ class Stack:
     def start_replica(self, service: str, name: str, env: dict[str, str]) -> None:
         """Start one more process of `service`, recorded as `name`, with extra `env` (e.g. a
         second streams worker with its own data directory, a second gateway on another
-        `GATEWAY_PORT`); wait until its own probe passes. `down` stops it too."""
+        `GATEWAY_PORT`, and its metrics on a free port of their own unless `env` names one);
+        wait until its own probe passes. `down` stops it too."""
+        if service == "gateway":
+            env = {"GATEWAY_METRICS_PORT": str(free_port()), **env}
         if not self.supervisor.is_running(name):
             self.config.say(f"• starting {name} ({service})")
             command = [sys.executable, "-m", module_of(service)]
