@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import tempfile
 import time
@@ -21,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from streampay_infra.bench import clients, history, report
+from streampay_infra.bench import clients, history, report, resumers
 from streampay_infra.bench.probes import Cpu, freshness, rss_kib
 from streampay_infra.stack import ROOT, Stack, scratch_config
 
@@ -112,8 +113,34 @@ async def _measure(
         f"local|{HISTORY_USER}",
         FULL_HISTORY if full else QUICK_HISTORY,
     )
+    print(f"• {resumers.RESUMERS} hostile resumers of /activities; health checks and payments")
+    results["resumers"] = resumers.run(
+        await resumers.under_resumers(
+            url, await _resumer_tokens(url), functools.partial(_pay_once, tokens[3], ids[4])
+        )
+    )
     results.update(report.headline(results))
     return results
+
+
+async def _resumer_tokens(url: str) -> list[str]:
+    """A token for each resumer: other users than those who pay."""
+    async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+        found = []
+        for n in range(resumers.RESUMERS):
+            profile = {"username": f"resumer{n}", "name": f"Resumer {n}"}
+            token = (await http.post("/auth/token", json=profile)).raise_for_status().json()
+            found.append(token["access_token"])
+    return found
+
+
+async def _pay_once(token: str, payee: str, http: httpx.AsyncClient) -> httpx.Response:
+    headers = {
+        "Authorization": f"Bearer {token}",
+        "Idempotency-Key": uuid.uuid4().hex,
+        "Prefer": "wait=30",
+    }
+    return await http.post("/pay", json={"userId": payee, "amount": 0.01}, headers=headers)
 
 
 async def _sign_in_users(http: httpx.AsyncClient) -> list[str]:

@@ -202,5 +202,23 @@ def markdown(results: dict[str, Any]) -> str:
             f"| {run['records']:,} | {run['write_s']} | {run['gateway_caught_up_s']} "
             f"| {h['p50']} / {h['p99']} | {a['p50']} / {a['p99']} |"
         )
+    lines += _resumers(results)
     lines.append("")
     return "\n".join(lines)
+
+
+def _resumers(results: dict[str, Any]) -> list[str]:
+    found = results.get("resumers")
+    if not found:
+        return []
+    health, pay = found["healthz_ms"], found["pay_ms"]
+    return [
+        "",
+        f"## Hostile resumers ({found['resumers']} resume /activities from the start, "
+        "never reading)",
+        "",
+        f"{found['answered']} resumes answered. On new connections meanwhile: `/healthz` p50 "
+        f"{health['p50']} ms, p99 {health['p99']} ms, max {health['max']} ms (the first is sent "
+        f"while the burst of resumes is read); a payment p50 {pay['p50']} ms, p99 {pay['p99']} "
+        f"ms, max {pay['max']} ms.",
+    ]
