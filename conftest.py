@@ -14,6 +14,30 @@ import pytest
 
 from streampay_infra.stack import Stack, scratch_config
 
+TIERS = ("unit", "integration", "e2e")
+"""Every test file says at module level which tier it is in (``pytestmark``), so that
+``make test-unit``, ``make test-integration`` and ``make test-e2e`` together run every test."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    untiered = sorted(
+        {
+            str(item.path)
+            for item in items
+            if not any(mark.name in TIERS for mark in _module_marks(item))
+        }
+    )
+    if untiered:
+        raise pytest.UsageError(
+            "test files without a tier marker (pytestmark = pytest.mark.unit, integration or "
+            "e2e at module level): " + ", ".join(untiered)
+        )
+
+
+def _module_marks(item: pytest.Item) -> list[pytest.Mark]:
+    module = item.getparent(pytest.Module)
+    return list(module.iter_markers()) if module is not None else []
+
 
 @pytest.fixture(scope="session")
 def stack_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -25,6 +25,8 @@ import yaml
 
 from streampay_streams.config import StreamsSettings
 
+pytestmark = pytest.mark.unit
+
 REPO = Path(__file__).resolve().parents[1]
 COMPOSE_FILE = REPO / "docker-compose.yml"
 CHECK_SCRIPT = REPO / "infra" / "compose_check.sh"
