@@ -69,11 +69,11 @@ topics: bootstrap ## create or update the topics on the running broker
 	@$(RUN) python -m streampay_infra.topics create
 
 audit: bootstrap ## replay the ledger and the event log; check balances and every view (exit 1 on a violation)
-	@$(RUN) python -m streampay_streams.audit
+	@$(RUN) python -m streampay_infra.audit
 
 smoke: bootstrap ## run the simulation fast for 45 s against the running stack, then audit
 	@$(RUN) python -m streampay_simulation.smoke
-	@$(RUN) python -m streampay_streams.audit
+	@$(RUN) python -m streampay_infra.audit
 
 test: lint ## lint, then the whole test suite (starts its own broker on free ports)
 	@bash infra/compose_check.sh --install-only
