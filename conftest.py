@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from streampay_infra import session_broker
 from streampay_infra.stack import Stack, scratch_config
 
 TIERS = ("unit", "integration", "e2e")
@@ -46,13 +47,18 @@ def stack_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def stack(stack_dir: Path) -> Iterator[Stack]:
-    """The test stack; its broker is started by `kafka`, its services by `services`."""
+    """The test stack; its broker is started by `kafka`, its services by `services`.
+
+    The broker is the local Apache Kafka, or with ``TEST_BROKER=redpanda`` and a Docker engine,
+    a Redpanda container (:mod:`streampay_infra.session_broker`)."""
     # The simulation pays, requests and tops up whoever exists, test users included, so it
     # runs only in the tests that are about it (they start it themselves).
-    config = scratch_config(stack_dir)
-    test_stack = Stack(config)
-    yield test_stack
-    test_stack.down()
+    with session_broker.external_broker(session_broker.choose()) as external:
+        test_stack = Stack(scratch_config(stack_dir, external_broker=external))
+        try:
+            yield test_stack
+        finally:
+            test_stack.down()
 
 
 @pytest.fixture(scope="session")
