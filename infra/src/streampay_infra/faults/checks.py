@@ -20,7 +20,7 @@ from decimal import Decimal
 from streampay_contracts import Balance, PaymentRequest, Transaction, codec, topics
 from streampay_contracts.replies import RequestReply
 from streampay_infra.audit import audit, read_topic
-from streampay_infra.faults.load import Command, transient
+from streampay_infra.faults.load import Command
 from streampay_infra.faults.views import BalanceWatcher
 
 GRANT = Decimal("100.00")
@@ -50,9 +50,7 @@ def answered(commands: list[Command]) -> Check:
 def one_answer_per_key(commands: list[Command]) -> Check:
     differing = []
     for command in commands:
-        finals = {
-            (a.status, a.body) for a in command.answers if not transient(a.status, a.retry_after)
-        }
+        finals = {(a.status, a.body) for a in command.answers if a.final}
         if len(finals) > 1:
             differing.append(f"{command.key}: {sorted(s for s, _ in finals)}")
     repeated = sum(1 for c in commands if len(c.answers) > 1)

@@ -189,6 +189,12 @@ class TopicReader:
             if batch:
                 yield batch
 
+    async def follow(self, timeout_ms: int = 500) -> AsyncIterator[Record]:
+        """Every record from the start on, as it arrives, until cancelled."""
+        while True:
+            for record in await self.fetch(timeout_ms):
+                yield record
+
     def reached(self, target: Mapping[TopicPartition, int] | None = None) -> bool:
         """Whether everything before ``target`` (the end offsets taken at start) is read."""
         target = self.ends if target is None else target
