@@ -144,3 +144,12 @@ async def test_an_accepted_command_is_followed_to_its_reply() -> None:
     assert seen[1].headers["prefer"] == "wait=5"
     assert seen[1].headers["authorization"] == "Bearer tok"
     assert reply_call("tok", "/command-replies/c1", 2).headers["Prefer"] == "wait=2"
+
+
+def test_a_call_sent_again_as_a_new_command_keeps_its_body_and_changes_only_its_key() -> None:
+    call = command_call("t", PayCommand(user_id="local|bob", amount=Decimal("0.01")), "k1")
+    again = call.again()
+    assert again.headers["Idempotency-Key"] not in ("k1", call.again().headers["Idempotency-Key"])
+    assert (again.path, again.content) == (call.path, call.content)
+    assert {**again.headers, "Idempotency-Key": "k1"} == call.headers
+    assert call.again("k2").headers["Idempotency-Key"] == "k2"

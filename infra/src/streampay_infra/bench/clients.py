@@ -60,10 +60,14 @@ async def pay_at_rate(url: str, pairs: list[Pair], rate: float, seconds: float) 
     connector = aiohttp.TCPConnector(limit=0)
     timeout = aiohttp.ClientTimeout(total=30)
     async with aiohttp.ClientSession(url, connector=connector, timeout=timeout) as http:
+        # Each pair's payment is built and encoded once; every send is a new command (new key).
+        payments = [
+            command_call(token, PayCommand(user_id=payee, amount=CENT, notes="bench"))
+            for token, payee in pairs
+        ]
 
         async def one(n: int, due: float) -> None:
-            token, payee = pairs[n % len(pairs)]
-            call = command_call(token, PayCommand(user_id=payee, amount=CENT, notes="bench"))
+            call = payments[n % len(payments)].again()
             try:
                 async with http.request(
                     call.method, call.path, data=call.content, headers=call.headers

@@ -20,7 +20,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 import httpx
@@ -57,6 +57,11 @@ class Call:
     path: str
     headers: dict[str, str] = field(default_factory=dict)
     content: bytes | None = None
+
+    def again(self, key: str | None = None) -> Call:
+        """The same command as a new one: another idempotency key (a new one if None)."""
+        fresh = key if key is not None else uuid.uuid4().hex
+        return replace(self, headers={**self.headers, "Idempotency-Key": fresh})
 
 
 @dataclass(frozen=True)
