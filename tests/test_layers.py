@@ -28,7 +28,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "streampay_infra": (
         "streampay_contracts",
         "streampay_streams.replay",
-        "streampay_gateway.correlation",
+        "streampay_gateway.commands.correlation",
     ),
 }
 

@@ -2,7 +2,7 @@
 
 The live views subclass sse-starlette's response and event (``views/sse.py``,
 ``views/stream.py``) and the server guards subclass uvicorn's httptools protocol
-(``serving.py``), relying on names those libraries do not promise to keep. Each test here fails
+(``http/serving.py``), relying on names those libraries do not promise to keep. Each test here fails
 loudly, naming what changed, when an upgrade moves one of them: read the new release, adapt the
 subclass, then widen the pin.
 """
@@ -19,7 +19,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from sse_starlette.sse import SendTimeoutError
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 
-from streampay_gateway.serving import DIRECT_BODY, GuardedHttpToolsProtocol
+from streampay_gateway.http.serving import DIRECT_BODY, GuardedHttpToolsProtocol
 from streampay_gateway.views.sse import EventStream
 from streampay_gateway.views.stream import EventBatch, RecordEvent
 
