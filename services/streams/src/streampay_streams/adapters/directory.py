@@ -64,8 +64,11 @@ class UserDirectory:
         reader = self._reader
         if reader is None:
             return
-        target = await reader.end_offsets()
         deadline = time.monotonic() + timeout_s
+        try:  # the reader retries a broker that does not answer; a decision waits this long
+            target = await asyncio.wait_for(reader.end_offsets(), timeout_s)
+        except TimeoutError:
+            return
         while not reader.reached(target) and time.monotonic() < deadline:
             self._progress.clear()
             with contextlib.suppress(TimeoutError):
