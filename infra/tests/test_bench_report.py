@@ -10,6 +10,8 @@ import pytest
 from streampay_infra.bench import report
 from streampay_infra.bench.__main__ import rate_list
 
+pytestmark = pytest.mark.unit
+
 
 def test_percentiles_of_a_run() -> None:
     values = [float(n) for n in range(1, 101)]

@@ -23,6 +23,8 @@ from streampay_contracts.commands import PayCommand
 from streampay_contracts.ledger import Transaction
 from streampay_contracts.money import MAX_AMOUNT
 
+pytestmark = pytest.mark.unit
+
 
 def test_fractions_are_read_as_exact_decimals_and_integers_stay_integers() -> None:
     value = loads(b'{"a": 25.50, "b": 12, "c": [0.1, -3.0]}')

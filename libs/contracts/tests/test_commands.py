@@ -22,6 +22,8 @@ from streampay_contracts import (
     is_system_user,
 )
 
+pytestmark = pytest.mark.unit
+
 VALID_BODIES: dict[DomainModel, dict[str, Any]] = {
     DomainModel.PAY: {"userId": "local|bob", "amount": 5},
     DomainModel.REQUEST: {"userId": "local|bob", "amount": 5},

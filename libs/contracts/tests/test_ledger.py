@@ -8,6 +8,8 @@ import pytest
 
 from streampay_contracts import SYSTEM_BANK, Transaction, encode
 
+pytestmark = pytest.mark.unit
+
 
 def leg(**changes: Any) -> dict[str, Any]:
     entry = {

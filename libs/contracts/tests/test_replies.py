@@ -8,6 +8,8 @@ from pydantic import ValidationError
 
 from streampay_contracts import DepositReply, PayReply, Problem, RequestReply, decode, encode
 
+pytestmark = pytest.mark.unit
+
 
 def test_success_replies_carry_the_new_balance() -> None:
     pay = PayReply(command_id="c-1", amount=Decimal(5), balance=Decimal("95"), version=3)

@@ -1,7 +1,11 @@
 """Topic definitions: every topic of the architecture, with its cleanup and retention."""
 
+import pytest
+
 from streampay_contracts import topics
 from streampay_contracts.topics import TOPIC_NAMES, TopicSpec, topic_specs
+
+pytestmark = pytest.mark.unit
 
 WEEK_MS = 604_800_000
 DAY_MS = 86_400_000

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 import httpx
 import pytest
 
+from streampay_infra.audit import audit
 from streampay_infra.stack import Stack
 from streampay_simulation import behaviours
 from streampay_simulation.adapters.gateway import GatewayClient
@@ -22,7 +23,6 @@ from streampay_simulation.config import SimulationSettings
 from streampay_simulation.runner import make_world
 from streampay_simulation.smoke import run_for, verdict
 from streampay_simulation.world import World
-from streampay_streams.audit import audit
 
 pytestmark = pytest.mark.e2e
 

@@ -9,8 +9,8 @@ import pytest
 from faker import Faker
 
 from streampay_contracts import User
+from streampay_contracts.client import Session
 from streampay_simulation import behaviours
-from streampay_simulation.adapters.gateway import Session
 from streampay_simulation.config import SimulationSettings
 from streampay_simulation.smoke import verdict
 from streampay_simulation.stats import Outcome, Stats

@@ -18,6 +18,7 @@ import asyncio
 import statistics
 from decimal import Decimal
 
+import httpx
 import pytest
 import pytest_asyncio
 from aiokafka import AIOKafkaProducer
@@ -73,9 +74,11 @@ async def test_hostile_resumers_do_not_delay_health_checks_or_payments(
     ]
     pay = {"userId": payee.user_id, "amount": 1}
     hdrs = {**payer.auth, "Prefer": "wait=30"}
-    found = await under_resumers(
-        gateway.base_url, tokens, lambda fresh: fresh.post("/pay", json=pay, headers=hdrs)
-    )
+
+    async def one_payment(fresh: httpx.AsyncClient) -> int:
+        return (await fresh.post("/pay", json=pay, headers=hdrs)).status_code
+
+    found = await under_resumers(gateway.base_url, tokens, one_payment)
     health, payments, heads = found["health"], found["pay"], found["answered"]
     print(
         f"with {RESUMERS} resumers ({heads} answered): /healthz p99 {p99(health):.3f} s, "

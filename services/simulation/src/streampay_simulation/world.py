@@ -15,8 +15,9 @@ from decimal import Decimal
 from faker import Faker
 
 from streampay_contracts import User
+from streampay_contracts.client import Session
 from streampay_simulation.adapters.bank import Bank
-from streampay_simulation.adapters.gateway import GatewayClient, Session
+from streampay_simulation.adapters.gateway import GatewayClient
 from streampay_simulation.config import SimulationSettings
 from streampay_simulation.stats import Stats
 
