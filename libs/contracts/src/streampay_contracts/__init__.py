@@ -41,6 +41,7 @@ from streampay_contracts.fields import (
     RequestId,
     UserId,
     Username,
+    Visibility,
     is_system_user,
 )
 from streampay_contracts.ledger import Transaction, TransactionKind
@@ -116,6 +117,7 @@ __all__ = [
     "Transaction",
     "TransactionKind",
     "User",
+    "Visibility",
     "UserId",
     "UserProfile",
     "Username",
