@@ -95,9 +95,10 @@ class Activity(WireModel):
     party's own (``user-activities``, keyed by that party).
 
     The public feed has the public payments only; a user's own feed has every line about them,
-    private ones with their amount and notes. For payments and deposits ``from_*`` is where the money comes from (``system|bank`` for a
-    deposit) and ``to_*`` where it goes. Request events copy the request's parties, as
-    :class:`PaymentRequest` names them: ``from_*`` the requester, ``to_*`` the user asked to pay.
+    private ones with their amount and notes. For payments and deposits ``from_*`` is where the
+    money comes from (``system|bank`` for a deposit) and ``to_*`` where it goes. Request events
+    copy the request's parties, as :class:`PaymentRequest` names them: ``from_*`` the requester,
+    ``to_*`` the user asked to pay.
     """
 
     event_name: ActivityEvent

@@ -38,15 +38,17 @@ router = APIRouter(
 )
 
 
-@router.get("/activities", summary="Live feed of every payment and request (public)")
+@router.get("/activities", summary="Live public feed: the payments their payers made public")
 async def activities(
     principal: StreamReadActivities,
     hub: Hub,
     last_event_id: LastEventId = None,
     resume: ResumeFrom = None,
 ) -> EventStream:
-    """The public activity feed. A fresh connect gets the most recent activities (50 by
-    default), not the whole history; a resumed one gets exactly what it missed."""
+    """The public activity feed: public payments only (a private payment, a deposit or a
+    request is never on it; its parties see it on `/my-activities`). A fresh connect gets the
+    most recent activities (50 by default), not the whole history; a resumed one gets exactly
+    what it missed."""
     return await open_stream(hub, principal, [VIEWS["activities"]], last_event_id or resume)
 
 
