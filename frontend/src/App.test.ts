@@ -167,7 +167,7 @@ describe('landing and sign-in', () => {
     await type($(root, '#sign-in-name'), 'Eve')
     await type($(root, '#sign-in-username'), 'eve!')
     await submit($(root, 'form'))
-    expect(text($(root, '[data-testid="sign-in-error"]'))).toBe('Usernames are 1–32 lowercase letters, digits, _ . or -.')
+    expect(text($(root, '[data-testid="sign-in-error"]'))).toBe('Usernames are 1–32 lowercase letters, digits, underscores (_), dots (.) or hyphens (-).')
     expect(calls.some((c) => c.url === '/auth/token')).toBe(false)
   })
 
@@ -286,7 +286,7 @@ describe('the Pay / Request form', () => {
     const headers = pay.init?.headers as Record<string, string>
     expect(headers['If-Match']).toBe('"3"')
     expect(headers['Idempotency-Key']).toMatch(/^[0-9a-f-]{36}$/)
-    expect(pay.init?.body).toBe('{"userId":"local|bob","amount":10.00,"notes":""}')
+    expect(pay.init?.body).toBe('{"userId":"local|bob","amount":10.00,"notes":"","visibility":"private"}')
   })
 
   it('after a reload, sends an unanswered command again with its key, and retries that very command', async () => {
@@ -323,7 +323,7 @@ describe('the Pay / Request form', () => {
       'key-before-reload',
     ])
     expect(pays.map((c) => (c.init?.headers as Record<string, string>)['If-Match'])).toEqual(['"3"', '"3"'])
-    expect(pays[1]!.init?.body).toBe('{"userId":"local|bob","amount":5.00,"notes":""}')
+    expect(pays[1]!.init?.body).toBe('{"userId":"local|bob","amount":5.00,"notes":"","visibility":"private"}')
   })
 
   it('offers a retry after a network error, with the same key', async () => {
