@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from streampay_contracts import PaymentRequest, User, codec
+from streampay_contracts import PaymentRequest, User, Visibility, codec
 from streampay_simulation.stats import Outcome
 
 _RENEW_BEFORE_S = 60
@@ -83,10 +83,14 @@ class GatewayClient:
         amount: Decimal,
         notes: str,
         request_id: str | None = None,
+        *,
+        public: bool = False,
     ) -> Outcome:
         body: dict[str, Any] = {"userId": payee, "amount": amount, "notes": notes}
         if request_id is not None:
             body["requestId"] = request_id
+        if public:
+            body["visibility"] = Visibility.PUBLIC
         return await self._command(session, "PayCommand", "/pay", body)
 
     async def request(self, session: Session, payer: str, amount: Decimal, notes: str) -> Outcome:
