@@ -189,7 +189,8 @@ async def _connected(signal: Any, deadline: float) -> int:
 async def _pay_with_notes(url: str, token: str, notes: str) -> None:
     async with httpx.AsyncClient(base_url=url, timeout=30) as http:
         headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex}
-        body = {"userId": "local|bench0", "amount": 0.01, "notes": notes}
+        # Public, so it reaches the public feed the clients read (a private one never would).
+        body = {"userId": "local|bench0", "amount": 0.01, "notes": notes, "visibility": "public"}
         (await http.post("/pay", json=body, headers=headers)).raise_for_status()
 
 
