@@ -80,7 +80,7 @@ async def test_every_page_fits_a_phone_and_is_in_the_gallery(
     await choose_person(page, "Pay to", phone)
     await page.get_by_label("Amount").fill("5.00")
     await page.get_by_label("Notes").fill("Thanks for the lift")
-    await page.get_by_test_id("visibility").get_by_role("radio", name="Public").check()
+    await page.get_by_test_id("visibility").locator("label", has_text="Public").click()
     await page.get_by_test_id("submit").click()
     await expect(page).to_have_url(re.compile("/feed$"))
     await page.goto("/requests")

@@ -29,7 +29,7 @@ Send = Callable[..., Awaitable[None]]
 LIVE_MS = 10_000
 
 
-def rows(page: Page, text: str) -> Any:
+def rows(page: Page, text: str | re.Pattern[str]) -> Any:
     return page.get_by_test_id("activity").filter(has_text=text)
 
 
@@ -44,7 +44,8 @@ async def pay(
     choice = page.get_by_test_id("visibility")
     await expect(choice.get_by_role("radio", name="Private")).to_be_checked()
     await expect(page.get_by_test_id("visibility-hint")).to_contain_text(f"Only you and {who.name}")
-    await choice.get_by_role("radio", name=visibility.capitalize()).check()
+    await choice.locator("label", has_text=visibility.capitalize()).click()
+    await expect(choice.get_by_role("radio", name=visibility.capitalize())).to_be_checked()
     await page.get_by_test_id("submit").click()
     await expect(page).to_have_url(re.compile("/feed$"))
 
@@ -174,7 +175,7 @@ async def test_a_declined_request_shows_who_declined_it(
     await expect(bob.page.get_by_test_id("request-to-me").filter(has_text="$6.66")).to_have_count(0)
     for user, text in ((alice, f"{bob.name} declined your request"), (bob, "You declined")):
         await user.page.goto("/feed")
-        row = rows(user.page, text)
+        row = rows(user.page, re.compile(re.escape(text)))  # case matters: not "you Declined"
         await expect(row).to_have_count(1, timeout=LIVE_MS)
         await expect(row.locator(".avatar")).to_have_text("BT")  # Bob Test's initials
 
