@@ -142,12 +142,7 @@ async def test_live_private_business_never_reaches_a_third_users_streams(
         again = {"userId": alice.user_id, "amount": 8.42, "notes": f"{private.note}-again"}
         assert (await gateway.pay(bob, again)).status_code == 200
         await lines(gateway, "/my-activities", alice, f"{private.note}-again")
-        received = []
-        while True:
-            try:
-                received.append(await stream.next(within=2))
-            except TimeoutError:
-                break
+        received = await stream.until_quiet()
     assert_none_of(private, [json.loads(e.data) for e in received if e.data.startswith("{")])
 
 
