@@ -257,7 +257,8 @@ async def test_pages_for_visitors_and_unknown_paths(new_user: NewUser, screensho
     await user.page.get_by_label("Username").fill("Di Test!")
     await user.page.get_by_role("button", name="Sign in").click()
     await expect(user.page.get_by_test_id("sign-in-error")).to_have_text(
-        "Usernames are 1\u201332 lowercase letters, digits, underscores (_), dots (.) or hyphens (-)."
+        "Usernames are 1\u201332 lowercase letters, digits, underscores (_), dots (.)"
+        " or hyphens (-)."
     )
 
 
