@@ -1,6 +1,6 @@
 """The caller's own live views: their activity with everything in it, and the requests they sent.
 
-Same conventions as every live view (``views/routes.py``): current state or recent history,
+Same conventions as every live view (``routes/views.py``): current state or recent history,
 ``event: ready``, then each change; resumable with ``Last-Event-ID``; on ``/streams`` as
 ``my-activities`` and ``sent-requests``.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from streampay_gateway.security import StreamReadActivities, StreamReadPaymentRequests
+from streampay_gateway.auth.security import StreamReadActivities, StreamReadPaymentRequests
 from streampay_gateway.views.catalog import VIEWS
 from streampay_gateway.views.sse import (
     STREAM_RESPONSES,
