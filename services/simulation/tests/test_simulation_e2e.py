@@ -15,14 +15,16 @@ from collections.abc import Awaitable, Callable
 import httpx
 import pytest
 
+from streampay_contracts import topics
 from streampay_infra.stack import Stack
-from streampay_simulation import behaviours
+from streampay_simulation import behaviours, runner
 from streampay_simulation.adapters.gateway import GatewayClient
 from streampay_simulation.config import SimulationSettings
 from streampay_simulation.runner import make_world
 from streampay_simulation.smoke import run_for, verdict
 from streampay_simulation.world import World
 from streampay_streams.audit import audit
+from streampay_streams.reading import read_topic
 
 pytestmark = pytest.mark.e2e
 
@@ -107,3 +109,24 @@ async def test_a_fast_run_then_a_restart(services: Stack) -> None:
     assert sorted(restarted.virtual) == sorted(world.virtual)
     names = {uid: s.name for uid, s in world.virtual.items()}
     assert {uid: s.name for uid, s in restarted.virtual.items()} == names
+
+
+async def test_a_newcomer_gets_money_from_the_bank_within_minutes(services: Stack) -> None:
+    """Someone who signs up while the simulation runs is topped up at the bank's next turn:
+    within 6 s at 25 times the speed, 2.5 minutes of the demo (one top-up every ~30 s)."""
+    stop = asyncio.Event()
+    running = asyncio.create_task(runner.run(settings_for(services), stop))
+    try:
+        await asyncio.sleep(3)  # under way, with the real users of earlier tests to serve
+        newcomer = await real_user(services)
+
+        async def topped_up() -> bool:
+            legs = await read_topic(services.config.bootstrap_servers, topics.TRANSACTIONS)
+            return any(
+                key == newcomer and b"Welcome money" in (value or b"") for key, value in legs
+            )
+
+        await until(topped_up, 6, "a top-up of the newcomer")
+    finally:
+        stop.set()
+        await running
