@@ -90,7 +90,7 @@ async def _measure(
         await _wait_until_funded(http, tokens)
     ids = [f"local|bench{n}" for n in range(USERS)]
     pairs = [(tokens[n], ids[(n + 1) % USERS]) for n in range(USERS)]
-    pids = {name: _pid(stack, name) for name in ("broker", "streams", "gateway")}
+    pids = {name: _pid(stack, name) for name in report.COMPONENTS}
     results: dict[str, Any] = {"machine": report.machine(), "mode": "full" if full else "quick"}
     print(f"• warm-up, not counted: {WARM_UP_RATE} commands/s for {WARM_UP_S} s", flush=True)
     with clients.in_process(clients.pay_at_rate, url, pairs, WARM_UP_RATE, WARM_UP_S) as handle:
@@ -112,6 +112,7 @@ async def _measure(
         f"local|{HISTORY_USER}",
         FULL_HISTORY if full else QUICK_HISTORY,
     )
+    results.update(report.headline(results))
     return results
 
 
@@ -153,7 +154,7 @@ async def _rates(
         cpu = Cpu(pids)
         with clients.in_process(clients.pay_at_rate, url, pairs, rate, seconds) as handle:
             done = await asyncio.to_thread(handle.get)
-        run = report.rate_run(rate, done["result"], cpu.shares(), done["cpu_s"])
+        run = report.rate_run(rate, done["result"], cpu.shares(), done["cpu_s"], seconds)
         runs.append(run)
         if not run["sustained"]:
             break  # the first rate that is not sustained ends the climb
@@ -208,6 +209,7 @@ def _write(results: dict[str, Any], out: Path) -> None:
     (out / f"bench-{stamp}.json").write_text(json.dumps(results, indent=2))
     (out / f"bench-{stamp}.md").write_text(markdown)
     (out / "bench-latest.md").write_text(markdown)
+    (out / "bench-latest.json").write_text(json.dumps(results, indent=2))
     print(markdown)
     print(f"report: {out / f'bench-{stamp}.md'}")
 
