@@ -20,7 +20,6 @@ from streampay_gateway.routes import (
     command_replies,
     commands,
     operations,
-    own_views,
     payment_requests,
     users,
 )
@@ -106,4 +105,3 @@ def _include_routes(app: FastAPI, settings: GatewaySettings) -> None:
     app.include_router(users.router)
     app.include_router(payment_requests.router)
     app.include_router(live_views.router)
-    app.include_router(own_views.router)
