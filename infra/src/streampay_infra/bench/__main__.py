@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from streampay_contracts import PayCommand, UserProfile
+from streampay_contracts import PayCommand, UserProfile, Visibility
 from streampay_contracts.client import ApiClient, Session
 from streampay_infra.bench import clients, history, report, resumers
 from streampay_infra.bench.probes import Cpu, freshness, rss_kib
@@ -212,7 +212,10 @@ async def _connected(signal: Any, deadline: float) -> int:
 
 async def _pay_with_notes(url: str, session: Session, notes: str) -> None:
     async with httpx.AsyncClient(base_url=url, timeout=30) as http:
-        payment = PayCommand(user_id="local|bench0", amount=CENT, notes=notes)
+        # Public, so it reaches the public feed the clients read (a private one never would).
+        payment = PayCommand(
+            user_id="local|bench0", amount=CENT, notes=notes, visibility=Visibility.PUBLIC
+        )
         (await ApiClient(http).send(session, payment)).raise_for_status()
 
 

@@ -41,9 +41,9 @@ from streampay_streams.projections.state import Projected
 from streampay_streams.projections.totals import PayerTotals, Totals, newer, recorded
 from streampay_streams.projections.views import ViewRecord
 
-COMPACTED = (topics.BALANCES, topics.PAYMENT_REQUESTS, topics.STATEMENTS)
+COMPACTED = (topics.BALANCES, topics.PAYMENT_REQUESTS, topics.SENT_REQUESTS, topics.STATEMENTS)
 """Views whose latest record per key is the view."""
-APPEND_ONLY = (topics.BALANCE_HISTORIES, topics.ACTIVITIES)
+APPEND_ONLY = (topics.BALANCE_HISTORIES, topics.ACTIVITIES, topics.USER_ACTIVITIES)
 """Views whose every record is part of the view."""
 TOTALS = (topics.TOTAL_TRANSACTIONS, topics.AVERAGE_TRANSACTIONS)
 VIEWS = (*COMPACTED, *APPEND_ONLY, *TOTALS)
@@ -164,7 +164,7 @@ def _figure(value: BaseModel | None) -> object:
 def _about(topic: str, key: str, value: BaseModel | None, users: Collection[str]) -> bool:
     if topic == topics.STATEMENTS:
         return key.rsplit("|", 2)[0] in users  # <user id>|<period>|<start>
-    if topic in (topics.BALANCES, topics.BALANCE_HISTORIES):
+    if topic in (topics.BALANCES, topics.BALANCE_HISTORIES, topics.USER_ACTIVITIES):
         return key in users
     parties = {getattr(value, name, None) for name in ("from_user_id", "to_user_id")}
     return key in users or bool(parties & set(users))

@@ -24,6 +24,7 @@ from streampay_contracts import (
     RequestCommand,
     User,
     UserProfile,
+    Visibility,
 )
 from streampay_contracts.client import ApiClient, Session
 from streampay_simulation.stats import Outcome
@@ -57,8 +58,13 @@ class GatewayClient:
         amount: Decimal,
         notes: str,
         request_id: str | None = None,
+        *,
+        public: bool = False,
     ) -> Outcome:
-        command = PayCommand(user_id=payee, amount=amount, notes=notes, request_id=request_id)
+        visibility = Visibility.PUBLIC if public else Visibility.PRIVATE
+        command = PayCommand(
+            user_id=payee, amount=amount, notes=notes, request_id=request_id, visibility=visibility
+        )
         return await self._command(session, command)
 
     async def request(self, session: Session, payer: str, amount: Decimal, notes: str) -> Outcome:
