@@ -27,7 +27,7 @@ async def test_every_contract_topic_exists_with_its_partitions_and_policy(
     kafka: str, stack: Stack
 ) -> None:
     states = await broker_topics(kafka)
-    assert set(states) == {s.name for s in topic_specs()} and len(states) == 10
+    assert set(states) == {s.name for s in topic_specs()} and len(states) == 12
     for spec in topic_specs():
         state = states[spec.name]
         assert state.partitions == stack.config.partitions == 3

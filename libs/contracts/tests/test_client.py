@@ -40,7 +40,9 @@ def test_a_payment_travels_with_an_exact_amount_never_a_float() -> None:
         "Content-Type": "application/json",
         "Idempotency-Key": "k1",
     }
-    assert call.content == b'{"userId":"local|bob","amount":0.10,"notes":""}'
+    assert call.content == (
+        b'{"userId":"local|bob","amount":0.10,"notes":"","visibility":"private"}'
+    )
 
 
 def test_every_command_a_user_sends_has_its_route_and_body() -> None:
@@ -50,7 +52,12 @@ def test_every_command_a_user_sends_has_its_route_and_body() -> None:
         codec.loads(command_call("t", asked).content or b""),
     ) == (
         "/request",
-        {"userId": "local|ann", "amount": Decimal("12.30"), "notes": "lunch"},
+        {
+            "userId": "local|ann",
+            "amount": Decimal("12.30"),
+            "notes": "lunch",
+            "visibility": "private",
+        },
     )
     decline = command_call("t", DeclineRequestCommand(request_id=REQUEST_ID, reason="no"))
     assert decline.path == f"/payment-requests/{REQUEST_ID}/decline"
