@@ -15,6 +15,7 @@ from streampay_gateway.hygiene import HttpHygiene
 from streampay_gateway.observability import RequestObserver
 from streampay_gateway.ratelimit import RateLimits
 from streampay_gateway.routes import (
+    asyncapi,
     auth,
     command_replies,
     commands,
@@ -100,6 +101,7 @@ def _add_middleware(app: FastAPI, settings: GatewaySettings) -> None:
 
 def _include_routes(app: FastAPI, settings: GatewaySettings) -> None:
     app.include_router(operations.router)
+    app.include_router(asyncapi.router)
     if settings.auth_dev_provider:
         app.include_router(auth.router)
     app.include_router(commands.router)

@@ -20,9 +20,9 @@ import uuid
 
 from pydantic import BaseModel
 
-from streampay_contracts import dumps, encode
+from streampay_contracts import dumps, encode, headers
 
-FINGERPRINT_HEADER = "streampay:body-sha256"
+FINGERPRINT_HEADER = headers.FINGERPRINT
 """Command header carrying the body fingerprint; the streams service ignores it."""
 
 _SCHEME = "streampay-command/1"
