@@ -8,7 +8,7 @@
  * and skipped. Each step goes further back.
  */
 import { computed, shallowRef, triggerRef } from 'vue'
-import type { Activity } from '../api/types'
+import type { Activity } from '../api/models'
 import { Feed } from '../lib/activities'
 import { openLiveViews } from '../lib/liveViews'
 

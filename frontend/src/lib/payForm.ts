@@ -4,7 +4,7 @@
  * not sent at all. The server checks everything again; what only it can know (the balance at the
  * moment it applies the payment) comes back as its own reason.
  */
-import type { Activity } from '../api/types'
+import type { Activity } from '../api/models'
 import { formatMoney, parseAmount } from './money'
 
 export type Mode = 'pay' | 'request'

@@ -10,7 +10,7 @@
 import { shallowRef } from 'vue'
 import { ROUTES } from '../api/commands'
 import { ApiError, getJson } from '../api/http'
-import type { PaymentRequest, RequestStatus } from '../api/types'
+import type { PaymentRequest, RequestStatus } from '../api/models'
 import type { FeedRow } from '../lib/activities'
 
 export interface SentRequest {

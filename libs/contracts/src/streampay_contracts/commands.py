@@ -13,6 +13,8 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import ClassVar
 
+from pydantic import ConfigDict
+
 from streampay_contracts.base import InboundModel
 from streampay_contracts.fields import DisplayName, Notes, RequestId, UserId, Username
 from streampay_contracts.money import Amount
@@ -42,6 +44,14 @@ class PayCommand(Command):
     equal the requested amount.
     """
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"userId": "local|bob", "amount": 25.50, "notes": "Pizza"},
+                {"userId": "local|carol", "amount": 12, "requestId": "rq-2c1b7e0f9a3d4c5b6a79"},
+            ]
+        }
+    )
     domain_model = DomainModel.PAY
 
     user_id: UserId
@@ -54,6 +64,11 @@ class PayCommand(Command):
 class RequestCommand(Command):
     """Ask ``user_id`` to pay the caller ``amount`` (``POST /request``)."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"userId": "local|bob", "amount": 100, "notes": "Concert tickets"}]
+        }
+    )
     domain_model = DomainModel.REQUEST
 
     user_id: UserId
@@ -104,6 +119,9 @@ class UserProfile(Command):
     accounts (400).
     """
 
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"name": "Alice Doe", "username": "alice"}]}
+    )
     domain_model = DomainModel.PROFILE
 
     name: DisplayName
