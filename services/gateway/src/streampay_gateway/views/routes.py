@@ -1,4 +1,4 @@
-"""The live views over Server-Sent Events (docs/architecture.md, "Live views").
+"""The live views over Server-Sent Events (docs/architecture.md §6).
 
 Every stream sends the current state, then `event: ready` (data `{}`), then each change as it
 happens. Event data is the record value exactly as on its topic; a key leaving a view is
