@@ -15,11 +15,11 @@ from fastapi import APIRouter, Path, Response
 
 from streampay_contracts import PaymentRequest, PayReply, RequestReply, User
 from streampay_contracts.headers import JSON_CONTENT_TYPE
+from streampay_gateway.auth.security import Authenticated
+from streampay_gateway.commands.outcomes import Accepted, accepted_response, reply_response
 from streampay_gateway.deps import Dispatcher, Prefer
-from streampay_gateway.openapi import json_response, schema_ref
-from streampay_gateway.outcomes import Accepted, accepted_response, reply_response
-from streampay_gateway.problems import problem_responses
-from streampay_gateway.security import Authenticated
+from streampay_gateway.http.openapi import json_response, schema_ref
+from streampay_gateway.http.problems import problem_responses
 
 router = APIRouter(tags=["commands"])
 

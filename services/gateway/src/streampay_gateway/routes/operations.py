@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request, Response
 from streampay_contracts import WireModel, encode
 from streampay_contracts.headers import JSON_CONTENT_TYPE
 from streampay_gateway.deps import KafkaBroker
-from streampay_gateway.openapi import json_response
+from streampay_gateway.http.openapi import json_response
 
 router = APIRouter(tags=["operations"])
 

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from streampay_contracts import WireModel
-from streampay_gateway.openapi import schema_ref
+from streampay_gateway.http.openapi import schema_ref
 from streampay_gateway.views.catalog import VIEWS, View
 
 DESCRIPTION = (
