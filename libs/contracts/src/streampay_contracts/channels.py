@@ -11,22 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel
 
 from streampay_contracts import headers, topics
 from streampay_contracts.commands import COMMAND_MODELS, DomainModel
-from streampay_contracts.events import (
-    Deposited,
-    PaymentReceived,
-    PaymentSent,
-    ProfileChanged,
-    RequestCancelled,
-    RequestDeclined,
-    RequestOpened,
-    RequestPaid,
-)
+from streampay_contracts.events import Event
 from streampay_contracts.ledger import Transaction
 from streampay_contracts.replies import DepositReply, PayReply, Problem, RequestReply
 from streampay_contracts.topics import TopicSpec
@@ -195,16 +186,8 @@ def _replies() -> tuple[Message, ...]:
     )
 
 
-_EVENTS = (
-    Deposited,
-    PaymentSent,
-    PaymentReceived,
-    RequestOpened,
-    RequestPaid,
-    RequestDeclined,
-    RequestCancelled,
-    ProfileChanged,
-)
+_EVENTS: tuple[type[BaseModel], ...] = get_args(get_args(Event)[0])
+"""Every event type of the log, in the order of the :data:`~.events.Event` union."""
 
 
 def channels() -> dict[str, tuple[TopicSpec, Channel]]:
