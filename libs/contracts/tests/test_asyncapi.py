@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from streampay_contracts import PayCommand, asyncapi, channels, topics
+from streampay_contracts.envelopes import CommandEnvelope, ReplyEnvelope
 from streampay_contracts.topics import TopicSpec
 
 pytestmark = pytest.mark.unit
@@ -52,14 +53,27 @@ def test_a_command_record_is_the_model_with_the_gateway_headers() -> None:
     assert pay["payload"] == {"$ref": "#/components/schemas/PayCommand"}
     amount = document["components"]["schemas"]["PayCommand"]["properties"]["amount"]
     assert amount == PayCommand.model_json_schema()["properties"]["amount"]
-    header_names = pay["headers"]["properties"]
-    assert header_names["zilla:domain-model"]["const"] == "PayCommand"
-    assert set(pay["headers"]["required"]) == {
-        "zilla:identity",
-        "zilla:domain-model",
-        "zilla:correlation-id",
-    }
+    described = pay["headers"]["properties"]
+    assert described["zilla:domain-model"]["const"] == "PayCommand"
+    every = CommandEnvelope(
+        "local|alice", "PayCommand", "c1", idempotency_key="k", fingerprint="f", if_match='"7"'
+    )
+    assert set(described) == set(every.to_headers())
+    always = CommandEnvelope("local|alice", "PayCommand", "c1").to_headers()
+    assert set(pay["headers"]["required"]) == set(always)
+    request = document["channels"]["commands"]["messages"]["RequestCommand"]
+    assert "if-match" not in request["headers"]["properties"]
     assert pay["bindings"]["kafka"]["key"]["description"] == "acting user id"
+
+
+def test_a_reply_record_carries_the_reply_envelope() -> None:
+    replies = asyncapi.document()["channels"]["replies"]["messages"]
+    every = ReplyEnvelope("c1", 409, identity="local|alice", idempotency_key="k", fingerprint="f")
+    for message in replies.values():
+        assert set(message["headers"]["properties"]) == set(every.to_headers())
+        assert set(message["headers"]["required"]) == set(ReplyEnvelope("c1", 200).to_headers())
+    assert replies["ProblemReply"]["payload"] == {"$ref": "#/components/schemas/Problem"}
+    assert replies["PayReply"]["headers"]["properties"][":status"]["enum"] == ["200"]
 
 
 def test_operations_say_which_component_writes_and_reads_each_topic() -> None:

@@ -17,6 +17,12 @@ from pydantic import BaseModel
 
 from streampay_contracts import headers, topics
 from streampay_contracts.commands import COMMAND_MODELS, DomainModel
+from streampay_contracts.envelopes import (
+    FINGERPRINT,
+    KEY_REUSED_STATUS,
+    CommandEnvelope,
+    ReplyEnvelope,
+)
 from streampay_contracts.events import Event
 from streampay_contracts.ledger import Transaction
 from streampay_contracts.replies import DepositReply, PayReply, Problem, RequestReply
@@ -76,38 +82,62 @@ _ORIGIN = _text(
 _ORIGIN_BY = _text("Internal: the user whose account decided the origin record")
 
 
+_COMMAND_HEADERS: Mapping[str, dict[str, Any]] = {
+    headers.IDENTITY: _IDENTITY,
+    headers.DOMAIN_MODEL: _text("The command's type"),
+    headers.CORRELATION_ID: _CORRELATION,
+    headers.REPLY_TO: _text("The topic of the reply", default=topics.REPLIES),
+    headers.CONTENT_TYPE: _JSON,
+    headers.IDEMPOTENCY_KEY: _IDEMPOTENCY,
+    FINGERPRINT: _text(
+        "SHA-256 (hex) of the canonical body and the If-Match version: the same idempotency key "
+        "with another body is answered 422"
+    ),
+    headers.IF_MATCH: _text(
+        "The balance version the payment is conditional on, as the client sent it"
+    ),
+}
+_REPLY_HEADERS: Mapping[str, dict[str, Any]] = {
+    headers.CORRELATION_ID: _text("The command's correlation id"),
+    headers.STATUS: _text("The HTTP status of the answer"),
+    headers.CONTENT_TYPE: _text("The body's media type"),
+    headers.IDENTITY: _text("The command's acting user"),
+    headers.IDEMPOTENCY_KEY: _text("The command's idempotency key"),
+    FINGERPRINT: _text("The fingerprint of the attempt answered, copied from the command"),
+}
+
+
+def _from_envelope(
+    every: Mapping[str, str], always: Mapping[str, str], schemas: Mapping[str, dict[str, Any]]
+) -> dict[str, Header]:
+    """The headers an envelope writes (``every``), required when it always writes them."""
+    return {name: (dict(schemas[name]), name in always) for name in every}
+
+
 def _command_headers(domain_model: DomainModel) -> dict[str, Header]:
-    found: dict[str, Header] = {
-        headers.IDENTITY: (_IDENTITY, True),
-        headers.DOMAIN_MODEL: (_text("The command's type", const=str(domain_model)), True),
-        headers.CORRELATION_ID: (_CORRELATION, True),
-        headers.REPLY_TO: (_text("The topic of the reply", default=topics.REPLIES), False),
-        headers.IDEMPOTENCY_KEY: (_IDEMPOTENCY, False),
-        headers.CONTENT_TYPE: (_JSON, False),
-        headers.FINGERPRINT: (
-            _text("SHA-256 of the body, hex; the gateway refuses a key reused with another"),
-            False,
-        ),
-    }
-    if domain_model is DomainModel.PAY:
-        version = "The balance version the payment is conditional on, as the client sent it"
-        found[headers.IF_MATCH] = (_text(version), False)
+    if_match = "1" if domain_model is DomainModel.PAY else None  # only a payment is conditional
+    name = str(domain_model)
+    full = CommandEnvelope("u", name, "c", idempotency_key="k", fingerprint="f", if_match=if_match)
+    every, always = full.to_headers(), CommandEnvelope("u", name, "c").to_headers()
+    found = _from_envelope(every, always, _COMMAND_HEADERS)
+    found[headers.DOMAIN_MODEL][0]["const"] = name
     return found
 
 
 def _reply_headers(statuses: Sequence[int]) -> dict[str, Header]:
+    every = ReplyEnvelope("c", statuses[0], identity="u", idempotency_key="k", fingerprint="f")
+    found = _from_envelope(every.to_headers(), ReplyEnvelope("c", 200).to_headers(), _REPLY_HEADERS)
     problem = statuses[0] >= 400
     content_type = headers.PROBLEM_CONTENT_TYPE if problem else headers.JSON_CONTENT_TYPE
-    status = _text("The HTTP status of the answer", enum=[str(code) for code in statuses])
+    found[headers.CONTENT_TYPE][0]["enum"] = [content_type]
+    status = found[headers.STATUS][0]
     if problem:
-        status = _text("The HTTP status of the answer, 400 to 599", pattern="^[45][0-9]{2}$")
-    return {
-        headers.CORRELATION_ID: (_text("The command's correlation id"), True),
-        headers.STATUS: (status, True),
-        headers.CONTENT_TYPE: (_text("The body's media type", enum=[content_type]), True),
-        headers.IDENTITY: (_text("The command's acting user"), False),
-        headers.IDEMPOTENCY_KEY: (_text("The command's idempotency key"), False),
-    }
+        status["pattern"] = "^[45][0-9]{2}$"
+        status["description"] += f" (400 to 599; {KEY_REUSED_STATUS} answers only the attempt "
+        status["description"] += "that reused the key with another body)"
+    else:
+        status["enum"] = [str(code) for code in statuses]
+    return found
 
 
 _MARKED_IDENTITY: dict[str, Header] = {headers.IDENTITY: (_IDENTITY, True)}
@@ -197,7 +227,7 @@ def channels() -> dict[str, tuple[TopicSpec, Channel]]:
     """
     internal = "{" + APP_ID + "}"
     carried: dict[str, Channel] = {
-        topics.COMMANDS: Channel(_commands(), (GATEWAY, SIMULATION), (STREAMS, GATEWAY)),
+        topics.COMMANDS: Channel(_commands(), (GATEWAY, SIMULATION), (STREAMS,)),
         topics.REPLIES: Channel(_replies(), (STREAMS,), (GATEWAY, SIMULATION)),
         topics.TRANSACTIONS: Channel(
             (Message("Transaction", first_line(Transaction), Transaction, headers=_CREDIT),),

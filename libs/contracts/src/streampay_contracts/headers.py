@@ -33,10 +33,6 @@ IF_MATCH = "if-match"
 
 CONTENT_TYPE = "content-type"
 
-FINGERPRINT = "streampay:body-sha256"
-"""The SHA-256 of a command's body (hex), set by the gateway: the same idempotency key with a
-different body is refused, on any instance."""
-
 ORIGIN = "streampay-origin"
 """Internal to the streams service: ``<topic>/<partition>/<offset>`` of the record whose
 processing produced this one (on credit legs and on records routed between partitions), so the

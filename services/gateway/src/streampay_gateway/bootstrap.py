@@ -18,7 +18,7 @@ from streampay_gateway.commands.broker import Broker
 from streampay_gateway.commands.dispatch import CommandDispatcher
 from streampay_gateway.commands.follower import TopicFollower
 from streampay_gateway.commands.replies import ReplyIndex
-from streampay_gateway.commands.submitted import SubmittedIndex
+from streampay_gateway.commands.window import WindowedIndex
 from streampay_gateway.config import GatewaySettings
 from streampay_gateway.views.table import TopicTable
 
@@ -31,7 +31,6 @@ class Components:
     signing_key: SigningKey | None
     remote_keys: RemoteJwks | None
     replies: ReplyIndex
-    submitted: SubmittedIndex
     followers: tuple[TopicFollower, ...]
     dispatcher: CommandDispatcher
     users: TopicTable[User]
@@ -71,11 +70,8 @@ def build(settings: GatewaySettings) -> Components:
     window = settings.replies_retention_ms
     cap = settings.replies_index_max_entries
     bootstrap = settings.kafka_bootstrap_servers
-    replies, submitted = ReplyIndex(window, cap), SubmittedIndex(window, cap)
-    followers = (
-        TopicFollower(bootstrap, topics.REPLIES, window, replies.handle),
-        TopicFollower(bootstrap, topics.COMMANDS, window, submitted.handle),
-    )
+    replies = ReplyIndex(window, cap)
+    followers = (TopicFollower(bootstrap, topics.REPLIES, window, replies.handle),)
     broker = Broker(bootstrap)
     return Components(
         settings=settings,
@@ -86,9 +82,8 @@ def build(settings: GatewaySettings) -> Components:
         signing_key=signing_key,
         remote_keys=remote_keys,
         replies=replies,
-        submitted=submitted,
         followers=followers,
-        dispatcher=CommandDispatcher(broker, replies, submitted, followers),
+        dispatcher=CommandDispatcher(broker, replies, followers, WindowedIndex(window, cap)),
         users=TopicTable(bootstrap, topics.USERS, User),
         payment_requests=TopicTable(bootstrap, topics.PAYMENT_REQUESTS, PaymentRequest),
     )

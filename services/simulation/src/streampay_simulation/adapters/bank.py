@@ -16,6 +16,7 @@ from decimal import Decimal
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from streampay_contracts import SYSTEM_BANK, DepositCommand, codec, headers, topics
+from streampay_contracts.envelopes import CommandEnvelope, ReplyEnvelope
 from streampay_contracts.kafka import topic_partitions
 from streampay_simulation.stats import Outcome
 
@@ -64,19 +65,13 @@ class Bank:
         answer = asyncio.get_running_loop().create_future()
         self._waiting[correlation_id] = answer
         command = DepositCommand(user_id=user_id, amount=amount, notes=notes)
-        record_headers = {
-            headers.IDENTITY: SYSTEM_BANK,
-            headers.DOMAIN_MODEL: DepositCommand.domain_model,
-            headers.CORRELATION_ID: correlation_id,
-            headers.REPLY_TO: topics.REPLIES,
-            headers.CONTENT_TYPE: headers.JSON_CONTENT_TYPE,
-        }
+        envelope = CommandEnvelope(SYSTEM_BANK, DepositCommand.domain_model, correlation_id)
         try:
             await self._producer.send_and_wait(
                 topics.COMMANDS,
                 codec.encode(command),
                 key=user_id.encode(),
-                headers=headers.to_kafka(record_headers),
+                headers=headers.to_kafka(envelope.to_headers()),
             )
             return await asyncio.wait_for(answer, self._reply_timeout_s)
         except TimeoutError:
@@ -86,11 +81,11 @@ class Bank:
 
     async def _read_replies(self, consumer: AIOKafkaConsumer) -> None:
         async for record in consumer:
-            reply_headers = headers.from_kafka(record.headers)
-            answer = self._waiting.get(reply_headers.get(headers.CORRELATION_ID, ""))
-            if answer is None or answer.done():
+            reply = ReplyEnvelope.from_headers(headers.from_kafka(record.headers))
+            answer = None if reply is None else self._waiting.get(reply.correlation_id)
+            if reply is None or answer is None or answer.done():
                 continue
-            status = int(reply_headers.get(headers.STATUS, "500"))
+            status = reply.status or 500
             detail = ""
             if status >= 400 and record.value:
                 detail = str(codec.loads(record.value).get("detail", ""))
