@@ -11,6 +11,8 @@ type Schemas = components['schemas']
 
 export type RequestStatus = Schemas['RequestStatus']
 export type ActivityEvent = Schemas['ActivityEvent']
+/** Who may see a payment: its two parties only, or everyone (requests are always private). */
+export type Visibility = Schemas['Visibility']
 export type Balance = Schemas['Balance']
 export type User = Schemas['User']
 export type PaymentRequest = Schemas['PaymentRequest']

@@ -32,9 +32,11 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Live feed of every payment and request (public)
-         * @description The public activity feed. A fresh connect gets the most recent activities (50 by
-         *     default), not the whole history; a resumed one gets exactly what it missed.
+         * Live public feed: the payments their payers made public
+         * @description The public activity feed: public payments only (a private payment, a deposit or a
+         *     request is never on it; its parties see it on `/my-activities`). A fresh connect gets the
+         *     most recent activities (50 by default), not the whole history; a resumed one gets exactly
+         *     what it missed.
          */
         get: operations["activities"];
         put?: never;
@@ -214,6 +216,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/my-activities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live feed of everything the caller is a party to
+         * @description Every payment, deposit and request the caller is a party to (`Activity`), private ones
+         *     with their amount and notes, which the public `/activities` never has. A fresh connect gets
+         *     the caller's most recent lines (up to 500 by default), then each new one.
+         */
+        get: operations["myActivities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/pay": {
         parameters: {
             query?: never;
@@ -354,6 +378,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/sent-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live requests the caller sent, with their status
+         * @description Every request the caller made (`PaymentRequest`), replaced as its `status` moves from
+         *     `pending` to `paid`, `declined` or `cancelled`; a closed request stays with its final
+         *     status. The same list on every device.
+         */
+        get: operations["sentRequests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/statements": {
         parameters: {
             query?: never;
@@ -464,11 +510,14 @@ export interface components {
         };
         /**
          * Activity
-         * @description One line of the public activity feed (``activities``, keyed by owner or request id).
+         * @description One line of an activity feed: the public one (``activities``, keyed by owner), or a
+         *     party's own (``user-activities``, keyed by that party).
          *
-         *     For payments and deposits ``from_*`` is where the money comes from (``system|bank`` for a
-         *     deposit) and ``to_*`` where it goes. Request events copy the request's parties, as
-         *     :class:`PaymentRequest` names them: ``from_*`` the requester, ``to_*`` the user asked to pay.
+         *     The public feed has the public payments only; a user's own feed has every line about them,
+         *     private ones with their amount and notes. For payments and deposits ``from_*`` is where the
+         *     money comes from (``system|bank`` for a deposit) and ``to_*`` where it goes. Request events
+         *     copy the request's parties, as :class:`PaymentRequest` names them: ``from_*`` the requester,
+         *     ``to_*`` the user asked to pay.
          */
         Activity: {
             /** Amount */
@@ -514,6 +563,12 @@ export interface components {
             toUserId: string;
             /** To user name */
             toUserName: string;
+            /**
+             * Visibility
+             * @description Payments: who may see it (``private``: its two parties only).
+             * @default null
+             */
+            visibility: components["schemas"]["Visibility"] | null;
         };
         /**
          * ActivityEvent
@@ -609,7 +664,8 @@ export interface components {
          * @description Send ``amount`` from the caller to ``user_id`` (``POST /pay``).
          *
          *     With ``request_id`` it pays an open request addressed to the caller, and the amount must
-         *     equal the requested amount.
+         *     equal the requested amount. A payment is private unless ``visibility`` is ``public``; the
+         *     payment of a request is private, like the request.
          * @example {
          *       "amount": 25.5,
          *       "notes": "Pizza",
@@ -640,6 +696,11 @@ export interface components {
              * @example local|alice
              */
             userId: string;
+            /**
+             * @description ``private``: only the payer and the payee see it; ``public``: on everyone's feed.
+             * @default private
+             */
+            visibility: components["schemas"]["Visibility"];
         };
         /**
          * PayReply
@@ -773,6 +834,11 @@ export interface components {
              * @example local|alice
              */
             userId: string;
+            /**
+             * @description Always ``private``: a request is seen by its two parties only.
+             * @default private
+             */
+            visibility: components["schemas"]["Visibility"];
         };
         /**
          * RequestReply
@@ -930,6 +996,15 @@ export interface components {
             /** Username */
             username: string;
         };
+        /**
+         * Visibility
+         * @description Who may see a payment: its two parties only (``private``, the default), or everyone.
+         *
+         *     A private payment never reaches the public feed; its parties see all of it in their own
+         *     feed. Requests are always private: what one person asks of another is theirs alone.
+         * @enum {string}
+         */
+        Visibility: "private" | "public";
     };
     responses: never;
     parameters: never;
@@ -1662,6 +1737,93 @@ export interface operations {
             };
         };
     };
+    myActivities: {
+        parameters: {
+            query?: {
+                /** @description The same as `Last-Event-ID`, for a new EventSource (which cannot send headers), e.g. after a page reload; the header wins when both are sent. */
+                lastEventId?: string | null;
+            };
+            header?: {
+                /** @description The id of the last event received; the stream resumes right after it. Browsers send it by themselves when an EventSource reconnects. */
+                "Last-Event-ID"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A `text/event-stream`: the initial state, `event: ready`, then every change, heartbeat comments, `event: token-expiring` a minute before the token expires and the end of the stream at expiry. Described here as the sequence of its events (`event`, `id`, `data`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": ({
+                        data: components["schemas"]["Activity"];
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    } | {
+                        data: components["schemas"]["StreamReady"];
+                        /** @constant */
+                        event: "ready";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id: string;
+                    } | {
+                        data: components["schemas"]["TokenExpiring"];
+                        /** @constant */
+                        event: "token-expiring";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    })[];
+                };
+            };
+            /** @description The request is malformed; `detail` says which field and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is invalid or expired (see `WWW-Authenticate`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many from this client address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The broker or the gateway's caches are not available yet; retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     pay: {
         parameters: {
             query?: never;
@@ -2343,6 +2505,99 @@ export interface operations {
             };
         };
     };
+    sentRequests: {
+        parameters: {
+            query?: {
+                /** @description The same as `Last-Event-ID`, for a new EventSource (which cannot send headers), e.g. after a page reload; the header wins when both are sent. */
+                lastEventId?: string | null;
+            };
+            header?: {
+                /** @description The id of the last event received; the stream resumes right after it. Browsers send it by themselves when an EventSource reconnects. */
+                "Last-Event-ID"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A `text/event-stream`: the initial state, `event: ready`, then every change, heartbeat comments, `event: token-expiring` a minute before the token expires and the end of the stream at expiry. Described here as the sequence of its events (`event`, `id`, `data`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": ({
+                        data: components["schemas"]["PaymentRequest"];
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    } | {
+                        data: components["schemas"]["KeyDeleted"];
+                        /** @constant */
+                        event: "delete";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    } | {
+                        data: components["schemas"]["StreamReady"];
+                        /** @constant */
+                        event: "ready";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id: string;
+                    } | {
+                        data: components["schemas"]["TokenExpiring"];
+                        /** @constant */
+                        event: "token-expiring";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    })[];
+                };
+            };
+            /** @description The request is malformed; `detail` says which field and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is invalid or expired (see `WWW-Authenticate`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many from this client address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The broker or the gateway's caches are not available yet; retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     statements: {
         parameters: {
             query?: {
@@ -2439,7 +2694,7 @@ export interface operations {
     streams: {
         parameters: {
             query: {
-                /** @description Comma-separated views: activities, payment-requests, current-balance, balance-histories, statements, total-transactions, average-transactions */
+                /** @description Comma-separated views: activities, payment-requests, my-activities, sent-requests, current-balance, balance-histories, statements, total-transactions, average-transactions */
                 views: string;
                 /** @description The same as `Last-Event-ID`, for a new EventSource (which cannot send headers), e.g. after a page reload; the header wins when both are sent. */
                 lastEventId?: string | null;
@@ -2475,6 +2730,24 @@ export interface operations {
                         data: components["schemas"]["KeyDeleted"];
                         /** @constant */
                         event: "payment-requests.delete";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    } | {
+                        data: components["schemas"]["Activity"];
+                        /** @constant */
+                        event: "my-activities";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    } | {
+                        data: components["schemas"]["PaymentRequest"];
+                        /** @constant */
+                        event: "sent-requests";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    } | {
+                        data: components["schemas"]["KeyDeleted"];
+                        /** @constant */
+                        event: "sent-requests.delete";
                         /** @description The position to resume from (Last-Event-ID) */
                         id?: string;
                     } | {

@@ -32,7 +32,7 @@ def install(say: Callable[[str], None], root: Path = FRONTEND) -> str:
     """``npm ci`` when the lock file changed since the last install; the path of npm."""
     npm = shutil.which("npm")
     if npm is None:
-        raise RuntimeError("'npm' was not found on PATH: install Node.js 20 with npm")
+        raise RuntimeError("'npm' was not found on PATH: install Node.js 22 (LTS) with npm")
     installed = root / "node_modules" / ".package-lock.json"
     if _newest([root / "package-lock.json"]) > _newest([installed]):
         say("    npm ci")

@@ -47,7 +47,7 @@ async def test_the_served_document_is_valid_asyncapi(
     served.write_bytes((await gateway.get("/asyncapi.json")).content)
     result = validate(served)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "valid AsyncAPI 3.1.0, 14 channels" in result.stdout
+    assert "valid AsyncAPI 3.1.0" in result.stdout
 
 
 def test_the_parser_refuses_an_invalid_document(tmp_path: Path) -> None:

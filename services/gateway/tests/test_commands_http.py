@@ -61,7 +61,9 @@ async def test_the_command_record_carries_only_trusted_headers(gateway, sign_in,
     assert len(sent[FINGERPRINT]) == 64
     forwarded = {name.lower() for name in sent}
     assert not forwarded & {"authorization", "cookie"}
-    assert sent["value"] == f'{{"userId":"{bob.user_id}","amount":12.50,"notes":"lunch"}}'
+    assert sent["value"] == (
+        f'{{"userId":"{bob.user_id}","amount":12.50,"notes":"lunch","visibility":"private"}}'
+    )
 
 
 async def test_a_retry_is_answered_from_the_first_reply_and_paid_once(

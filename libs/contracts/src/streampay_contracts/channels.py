@@ -257,6 +257,19 @@ def channels() -> dict[str, tuple[TopicSpec, Channel]]:
             (GATEWAY, AUDIT),
         ),
         topics.ACTIVITIES: _view(Activity, "One line of the public activity feed"),
+        topics.USER_ACTIVITIES: _view(Activity, "One line of a party's own activity"),
+        topics.SENT_REQUESTS: Channel(
+            (
+                Message(
+                    "SentRequest",
+                    "A request as its requester sees it, with its status",
+                    PaymentRequest,
+                    headers=_MARKED_IDENTITY,
+                ),
+            ),
+            _VIEW_WRITERS,
+            (GATEWAY, AUDIT),
+        ),
         topics.TOTAL_TRANSACTIONS: _view(TotalTransactions, "How many payments so far"),
         topics.AVERAGE_TRANSACTIONS: _view(AverageTransactions, "The average payment so far"),
         topics.STATEMENTS: _view(Statement, "A user's money in and out over one window"),

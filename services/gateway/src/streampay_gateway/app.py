@@ -25,7 +25,6 @@ from streampay_gateway.routes import (
     users,
 )
 from streampay_gateway.routes import views as live_views
-from streampay_gateway.views.hub import ViewHub
 
 DESCRIPTION = """
 Every write is a command on Kafka, answered by the streams service; every read is a view of a
@@ -47,16 +46,14 @@ EXPOSED_HEADERS = [
 def create_app(settings: GatewaySettings) -> FastAPI:
     logs.configure(settings.log_level)
     components = bootstrap.build(settings)
-    views = ViewHub(settings, shared=[components.payment_requests])
+    views = components.views
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await components.start()
-        await views.start()
         try:
             yield
         finally:
-            await views.stop()
             await components.stop()
 
     app = FastAPI(

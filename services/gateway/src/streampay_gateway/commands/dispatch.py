@@ -55,12 +55,12 @@ class CommandDispatcher:
         self,
         broker: Broker,
         replies: ReplyIndex,
-        followers: tuple[TopicFollower, ...],
+        follower: TopicFollower,
         produced: WindowedIndex[str],
     ) -> None:
         self._broker = broker
         self._replies = replies
-        self._followers = followers
+        self._follower = follower
         self._produced = produced
         """Correlation id → the caller, for the commands this process produced: what
         ``/command-replies`` can say is pending before the reply exists."""
@@ -111,9 +111,8 @@ class CommandDispatcher:
 
     async def ensure_caught_up(self, patience_s: float) -> None:
         """503 unless this instance knows every reply of the window."""
-        for follower in self._followers:
-            if not await follower.wait_caught_up(max(patience_s, 0.5)):
-                raise unavailable(f"the gateway is still reading {follower.topic}", 2)
+        if not await self._follower.wait_caught_up(max(patience_s, 0.5)):
+            raise unavailable(f"the gateway is still reading {self._follower.topic}", 2)
 
     async def _produce(self, cid: str, body_hash: str, submission: Submission) -> None:
         envelope = CommandEnvelope(

@@ -13,11 +13,11 @@ import contextlib
 import uuid
 from decimal import Decimal
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
 
 from streampay_contracts import SYSTEM_BANK, DepositCommand, codec, headers, topics
 from streampay_contracts.envelopes import CommandEnvelope, ReplyEnvelope
-from streampay_contracts.kafka import topic_partitions
+from streampay_contracts.reading import END, TopicReader
 from streampay_simulation.stats import Outcome
 
 
@@ -27,7 +27,7 @@ class Bank:
         self._reply_timeout_s = reply_timeout_s
         self._waiting: dict[str, asyncio.Future[Outcome]] = {}
         self._producer: AIOKafkaProducer | None = None
-        self._consumer: AIOKafkaConsumer | None = None
+        self._replies: TopicReader | None = None
         self._reader: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -35,26 +35,18 @@ class Bank:
             bootstrap_servers=self._bootstrap_servers, acks="all", enable_idempotence=True
         )
         await self._producer.start()
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=self._bootstrap_servers, enable_auto_commit=False
-        )
-        await consumer.start()
-        assigned = await topic_partitions(consumer, topics.REPLIES)
-        consumer.assign(assigned)
-        # Only replies to deposits sent from now on matter.
-        await consumer.seek_to_end(*assigned)
-        for tp in assigned:
-            await consumer.position(tp)
-        self._consumer = consumer
-        self._reader = asyncio.create_task(self._read_replies(consumer))
+        replies = TopicReader(self._bootstrap_servers, topics.REPLIES)
+        await replies.start(END)  # only replies to deposits sent from now on matter
+        self._replies = replies
+        self._reader = asyncio.create_task(self._read_replies(replies))
 
     async def stop(self) -> None:
         if self._reader is not None:
             self._reader.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reader
-        if self._consumer is not None:
-            await self._consumer.stop()
+        if self._replies is not None:
+            await self._replies.stop()
         if self._producer is not None:
             await self._producer.stop()
 
@@ -79,8 +71,8 @@ class Bank:
         finally:
             self._waiting.pop(correlation_id, None)
 
-    async def _read_replies(self, consumer: AIOKafkaConsumer) -> None:
-        async for record in consumer:
+    async def _read_replies(self, replies: TopicReader) -> None:
+        async for record in replies.follow():
             reply = ReplyEnvelope.from_headers(headers.from_kafka(record.headers))
             answer = None if reply is None else self._waiting.get(reply.correlation_id)
             if reply is None or answer is None or answer.done():
