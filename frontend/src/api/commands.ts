@@ -6,7 +6,7 @@
  * moved meanwhile.
  */
 import { apiFetch, describeProblem, NetworkError, readProblem, type Problem } from './http'
-import type { PayCommand, PayReply, RequestReply, Visibility } from './types'
+import type { PayCommand, PayReply, RequestReply, Visibility } from './models'
 
 export type Outcome<T> =
   | { kind: 'done'; status: number; value: T; replayed: boolean }

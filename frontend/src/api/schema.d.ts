@@ -15,7 +15,7 @@ export interface paths {
          * Public keys of the development identity provider
          * @description The RSA public key that signs development tokens, with its ``kid``.
          */
-        get: operations["jwks__well_known_jwks_json_get"];
+        get: operations["jwks"];
         put?: never;
         post?: never;
         delete?: never;
@@ -38,7 +38,7 @@ export interface paths {
          *     most recent activities (50 by default), not the whole history; a resumed one gets exactly
          *     what it missed.
          */
-        get: operations["activities_activities_get"];
+        get: operations["activities"];
         put?: never;
         post?: never;
         delete?: never;
@@ -64,7 +64,7 @@ export interface paths {
          *     for a test of a 403); an unknown scope is a 400, never silently dropped. One client
          *     address may sign in ``AUTH_SIGN_INS_PER_MINUTE`` times a minute (429 past it).
          */
-        post: operations["sign_in_auth_token_post"];
+        post: operations["signIn"];
         delete?: never;
         options?: never;
         head?: never;
@@ -82,7 +82,7 @@ export interface paths {
          * Live average payment amount
          * @description `{"average", "timestamp"}`: the average transfer amount, rounded to cents.
          */
-        get: operations["average_transactions_average_transactions_get"];
+        get: operations["averageTransactions"];
         put?: never;
         post?: never;
         delete?: never;
@@ -103,7 +103,7 @@ export interface paths {
          * @description Every change of the caller's balance (drives the chart). A fresh connect gets the most
          *     recent changes (up to 500 by default), then each new one.
          */
-        get: operations["balance_histories_balance_histories_get"];
+        get: operations["balanceHistories"];
         put?: never;
         post?: never;
         delete?: never;
@@ -123,7 +123,7 @@ export interface paths {
          * The reply to an accepted command
          * @description The reply to one of the caller's commands, waiting for it with ``Prefer: wait=N``.
          */
-        get: operations["command_reply_command_replies__correlationId__get"];
+        get: operations["commandReply"];
         put?: never;
         post?: never;
         delete?: never;
@@ -144,7 +144,7 @@ export interface paths {
          * @description `{"balance", "timestamp", "version"}` now and after every change; send `version` back
          *     as `If-Match` to make a payment conditional on the balance you saw.
          */
-        get: operations["current_balance_current_balance_get"];
+        get: operations["currentBalance"];
         put?: never;
         post?: never;
         delete?: never;
@@ -164,7 +164,7 @@ export interface paths {
          * Open requests addressed to you
          * @description The caller's open requests, oldest first, with ``ETag`` and ``Prefer: wait``.
          */
-        get: operations["current_payment_requests_current_payment_requests_get"];
+        get: operations["currentPaymentRequests"];
         put?: never;
         post?: never;
         delete?: never;
@@ -191,7 +191,7 @@ export interface paths {
          *     grants them their starting balance, so one client address may create
          *     ``NEW_PROFILES_PER_HOUR`` of them an hour (429 past it).
          */
-        put: operations["put_current_user_current_user_put"];
+        put: operations["putCurrentUser"];
         post?: never;
         delete?: never;
         options?: never;
@@ -207,7 +207,7 @@ export interface paths {
             cookie?: never;
         };
         /** Liveness: the gateway process is serving HTTP */
-        get: operations["healthz_healthz_get"];
+        get: operations["healthz"];
         put?: never;
         post?: never;
         delete?: never;
@@ -229,7 +229,7 @@ export interface paths {
          *     with their amount and notes, which the public `/activities` never has. A fresh connect gets
          *     the caller's most recent lines (up to 500 by default), then each new one.
          */
-        get: operations["my_activities_my_activities_get"];
+        get: operations["myActivities"];
         put?: never;
         post?: never;
         delete?: never;
@@ -253,7 +253,7 @@ export interface paths {
          *
          *     404 unknown payee or request; 409 not enough money or the request is no longer open.
          */
-        post: operations["pay_pay_post"];
+        post: operations["pay"];
         delete?: never;
         options?: never;
         head?: never;
@@ -272,7 +272,7 @@ export interface paths {
          * @description Each open request asking the caller to pay (`PaymentRequest`). When one is paid,
          *     declined or cancelled, `event: delete` with its id as `key` (drives the badge).
          */
-        get: operations["payment_requests_payment_requests_get"];
+        get: operations["paymentRequests"];
         put?: never;
         post?: never;
         delete?: never;
@@ -292,7 +292,7 @@ export interface paths {
          * One open request, to its requester or payer
          * @description An open request, if the caller made it or is asked to pay it; 404 otherwise.
          */
-        get: operations["payment_request_payment_requests__id__get"];
+        get: operations["paymentRequest"];
         put?: never;
         post?: never;
         delete?: never;
@@ -314,7 +314,7 @@ export interface paths {
          * Cancel a request you made
          * @description The requester withdraws the request. 404 if the caller did not make it; 409 if closed.
          */
-        post: operations["cancel_payment_requests__id__cancel_post"];
+        post: operations["cancelRequest"];
         delete?: never;
         options?: never;
         head?: never;
@@ -334,7 +334,7 @@ export interface paths {
          * Decline a request addressed to you
          * @description The payer refuses the request. 404 if it is not addressed to the caller; 409 if closed.
          */
-        post: operations["decline_payment_requests__id__decline_post"];
+        post: operations["declineRequest"];
         delete?: never;
         options?: never;
         head?: never;
@@ -349,7 +349,7 @@ export interface paths {
             cookie?: never;
         };
         /** Readiness: the broker is reachable and every cache has caught up */
-        get: operations["readyz_readyz_get"];
+        get: operations["readyz"];
         put?: never;
         post?: never;
         delete?: never;
@@ -371,7 +371,7 @@ export interface paths {
          * Ask a user for money
          * @description Ask ``userId`` to pay the caller ``amount``; 404 if there is no such user.
          */
-        post: operations["request_money_request_post"];
+        post: operations["requestMoney"];
         delete?: never;
         options?: never;
         head?: never;
@@ -391,7 +391,7 @@ export interface paths {
          *     `pending` to `paid`, `declined` or `cancelled`; a closed request stays with its final
          *     status. The same list on every device.
          */
-        get: operations["sent_requests_sent_requests_get"];
+        get: operations["sentRequests"];
         put?: never;
         post?: never;
         delete?: never;
@@ -413,7 +413,7 @@ export interface paths {
          *     each replaced as its window fills: `{"userId", "period", "start", "end", "moneyIn",
          *     "moneyOut", "count", "timestamp"}`.
          */
-        get: operations["statements_statements_get"];
+        get: operations["statements"];
         put?: never;
         post?: never;
         delete?: never;
@@ -439,7 +439,7 @@ export interface paths {
          *     event id holds the position in every view, so `Last-Event-ID` resumes all of them; it must
          *     come from a stream of the same views. The token needs the scope of each view.
          */
-        get: operations["streams_streams_get"];
+        get: operations["streams"];
         put?: never;
         post?: never;
         delete?: never;
@@ -459,7 +459,7 @@ export interface paths {
          * Live number of payments made
          * @description `{"total", "timestamp"}`: how many transfers StreamPay has made.
          */
-        get: operations["total_transactions_total_transactions_get"];
+        get: operations["totalTransactions"];
         put?: never;
         post?: never;
         delete?: never;
@@ -482,7 +482,7 @@ export interface paths {
          *     Send the ``ETag`` back as ``If-None-Match`` to get 304 when nothing changed; add
          *     ``Prefer: wait=N`` to wait up to N seconds for a change instead of polling.
          */
-        get: operations["users_users_get"];
+        get: operations["users"];
         put?: never;
         post?: never;
         delete?: never;
@@ -509,13 +509,114 @@ export interface components {
             location: string;
         };
         /**
+         * Activity
+         * @description One line of an activity feed: the public one (``activities``, keyed by owner), or a
+         *     party's own (``user-activities``, keyed by that party).
+         *
+         *     The public feed has the public payments only; a user's own feed has every line about them,
+         *     private ones with their amount and notes. For payments and deposits ``from_*`` is where the
+         *     money comes from (``system|bank`` for a deposit) and ``to_*`` where it goes. Request events
+         *     copy the request's parties, as :class:`PaymentRequest` names them: ``from_*`` the requester,
+         *     ``to_*`` the user asked to pay.
+         */
+        Activity: {
+            /** Amount */
+            amount: number;
+            /** Event name */
+            eventName: components["schemas"]["ActivityEvent"];
+            /**
+             * From user id
+             * @example local|alice
+             */
+            fromUserId: string;
+            /** From user name */
+            fromUserName: string;
+            /**
+             * Id
+             * @description Unique per line (``<command id>:<event>``): a line delivered twice, e.g. re-sent after a
+             *     worker crash, has the same id, so a reader shows it once.
+             * @default null
+             */
+            id: string | null;
+            /**
+             * Notes
+             * @default
+             */
+            notes: string;
+            /**
+             * Request id
+             * @default null
+             */
+            requestId: string | null;
+            /**
+             * Status
+             * @description The request's status after this event, for request events.
+             * @default null
+             */
+            status: components["schemas"]["RequestStatus"] | null;
+            /** Timestamp */
+            timestamp: number;
+            /**
+             * To user id
+             * @example local|alice
+             */
+            toUserId: string;
+            /** To user name */
+            toUserName: string;
+            /**
+             * Visibility
+             * @description Payments: who may see it (``private``: its two parties only).
+             * @default null
+             */
+            visibility: components["schemas"]["Visibility"] | null;
+        };
+        /**
+         * ActivityEvent
+         * @description What happened, in the past tense, as the activity feed shows it.
+         * @enum {string}
+         */
+        ActivityEvent: "PaymentSent" | "PaymentReceived" | "PaymentRequested" | "PaymentRequestPaid" | "PaymentRequestDeclined" | "PaymentRequestCancelled" | "DepositReceived";
+        /**
+         * AverageTransactions
+         * @description The average transfer amount (``average-transactions``, key ``TOTALS_KEY``).
+         *
+         *     A JSON object rather than the original's bare string, rounded to cents with
+         *     :func:`~streampay_contracts.money.round_to_cents`.
+         */
+        AverageTransactions: {
+            /** Average */
+            average: number;
+            /** Timestamp */
+            timestamp: number;
+        };
+        /**
+         * Balance
+         * @description A user's balance (``balances``, compacted, and every change on ``balance-histories``).
+         *
+         *     Keyed by user id. ``version`` counts the changes to this user's balance; a client sends it
+         *     back as ``If-Match`` to make a command conditional on the balance it last saw.
+         */
+        Balance: {
+            /** Balance */
+            balance: number;
+            /** Timestamp */
+            timestamp: number;
+            /** Version */
+            version: number;
+        };
+        /**
          * CancelBody
          * @description A cancel takes no fields; an empty body or ``{}``.
+         * @example {}
          */
         CancelBody: Record<string, never>;
         /**
          * DeclineBody
          * @description Optional body of a decline.
+         * @example {
+         *       "reason": "I already paid"
+         *     }
+         * @example {}
          */
         DeclineBody: {
             /**
@@ -525,10 +626,17 @@ export interface components {
              */
             reason: string;
         };
-        /** HTTPValidationError */
-        HTTPValidationError: {
-            /** Detail */
-            detail?: components["schemas"]["ValidationError"][];
+        /**
+         * Health
+         * @description The process serves HTTP.
+         */
+        Health: {
+            /**
+             * Status
+             * @default ok
+             * @constant
+             */
+            status: "ok";
         };
         /**
          * Jwks
@@ -541,12 +649,33 @@ export interface components {
             }[];
         };
         /**
+         * KeyDeleted
+         * @description A key left the view (a request was paid, declined or cancelled): ``event: delete``.
+         */
+        KeyDeleted: {
+            /**
+             * Key
+             * @description The record's key: the request's id on ``payment-requests``.
+             */
+            key: string;
+        };
+        /**
          * PayCommand
          * @description Send ``amount`` from the caller to ``user_id`` (``POST /pay``).
          *
          *     With ``request_id`` it pays an open request addressed to the caller, and the amount must
          *     equal the requested amount. A payment is private unless ``visibility`` is ``public``; the
          *     payment of a request is private, like the request.
+         * @example {
+         *       "amount": 25.5,
+         *       "notes": "Pizza",
+         *       "userId": "local|bob"
+         *     }
+         * @example {
+         *       "amount": 12,
+         *       "requestId": "rq-2c1b7e0f9a3d4c5b6a79",
+         *       "userId": "local|carol"
+         *     }
          */
         PayCommand: {
             /** Amount */
@@ -659,8 +788,37 @@ export interface components {
             [key: string]: unknown;
         };
         /**
+         * Readiness
+         * @description Whether the gateway can do its work, and which of its checks pass.
+         */
+        Readiness: {
+            /**
+             * Broker
+             * @enum {string}
+             */
+            broker: "reachable" | "unreachable";
+            /**
+             * Checks
+             * @description Each check by name (``broker``, ``replies index``, ``users table``, ...): true once it
+             *     passes.
+             */
+            checks: {
+                [key: string]: boolean;
+            };
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "ok" | "unavailable";
+        };
+        /**
          * RequestCommand
          * @description Ask ``user_id`` to pay the caller ``amount`` (``POST /request``).
+         * @example {
+         *       "amount": 100,
+         *       "notes": "Concert tickets",
+         *       "userId": "local|bob"
+         *     }
          */
         RequestCommand: {
             /** Amount */
@@ -699,6 +857,15 @@ export interface components {
         /**
          * SignIn
          * @description Who is signing in, and optionally which scopes the token should carry.
+         * @example {
+         *       "name": "Alice Doe",
+         *       "username": "alice"
+         *     }
+         * @example {
+         *       "name": "Wall",
+         *       "scope": "read:activities",
+         *       "username": "dashboard"
+         *     }
          */
         SignIn: {
             /** Name */
@@ -711,6 +878,63 @@ export interface components {
             scope: string | null;
             /** Username */
             username: string;
+        };
+        /**
+         * Statement
+         * @description One user's money in and out over one window (``statements``, compacted).
+         *
+         *     Keyed by :func:`statement_key`, so each window has one current record, replaced as the
+         *     window fills. ``start`` and ``end`` are ISO-8601 UTC instants (``2026-11-22T14:00:00Z``),
+         *     ``end`` exclusive. Every ledger entry of the user counts: transfers both ways and deposits.
+         */
+        Statement: {
+            /**
+             * Count
+             * @description How many ledger entries fell in the window.
+             */
+            count: number;
+            /** End */
+            end: string;
+            /** Money in */
+            moneyIn: number;
+            /** Money out */
+            moneyOut: number;
+            /** Period */
+            period: components["schemas"]["StatementPeriod"];
+            /** Start */
+            start: string;
+            /**
+             * Timestamp
+             * @description When the last of them happened.
+             */
+            timestamp: number;
+            /**
+             * User id
+             * @example local|alice
+             */
+            userId: string;
+        };
+        /**
+         * StatementPeriod
+         * @description The length of a statement window; windows are UTC and start on the hour or at midnight.
+         * @enum {string}
+         */
+        StatementPeriod: "hour" | "day";
+        /**
+         * StreamReady
+         * @description ``event: ready``: the initial state has been sent; live changes follow.
+         */
+        StreamReady: Record<string, never>;
+        /**
+         * TokenExpiring
+         * @description ``event: token-expiring``: renew the token and reconnect with the last event id.
+         */
+        TokenExpiring: {
+            /**
+             * Expires at
+             * @description When the token expires, in seconds since the epoch; the stream ends then.
+             */
+            expiresAt: number;
         };
         /**
          * TokenResponse
@@ -728,6 +952,16 @@ export interface components {
              * @default Bearer
              */
             token_type: string;
+        };
+        /**
+         * TotalTransactions
+         * @description How many transfers StreamPay has made (``total-transactions``, key ``TOTALS_KEY``).
+         */
+        TotalTransactions: {
+            /** Timestamp */
+            timestamp: number;
+            /** Total */
+            total: number;
         };
         /**
          * User
@@ -751,25 +985,16 @@ export interface components {
          *     A username belongs to one user at a time: the streams service refuses one that another user
          *     holds (409), and frees the caller's previous one. A name may not pass for StreamPay's own
          *     accounts (400).
+         * @example {
+         *       "name": "Alice Doe",
+         *       "username": "alice"
+         *     }
          */
         UserProfile: {
             /** Name */
             name: string;
             /** Username */
             username: string;
-        };
-        /** ValidationError */
-        ValidationError: {
-            /** Context */
-            ctx?: Record<string, never>;
-            /** Input */
-            input?: unknown;
-            /** Location */
-            loc: (string | number)[];
-            /** Message */
-            msg: string;
-            /** Error Type */
-            type: string;
         };
         /**
          * Visibility
@@ -789,7 +1014,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    jwks__well_known_jwks_json_get: {
+    jwks: {
         parameters: {
             query?: never;
             header?: never;
@@ -809,7 +1034,7 @@ export interface operations {
             };
         };
     };
-    activities_activities_get: {
+    activities: {
         parameters: {
             query?: {
                 /** @description The same as `Last-Event-ID`, for a new EventSource (which cannot send headers), e.g. after a page reload; the header wins when both are sent. */
@@ -824,13 +1049,29 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A `text/event-stream`: the initial state, `event: ready`, then every change, heartbeats, `event: token-expiring` and the end of the stream at token expiry */
+            /** @description A `text/event-stream`: the initial state, `event: ready`, then every change, heartbeat comments, `event: token-expiring` a minute before the token expires and the end of the stream at expiry. Described here as the sequence of its events (`event`, `id`, `data`). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": string;
+                    "text/event-stream": ({
+                        data: components["schemas"]["Activity"];
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    } | {
+                        data: components["schemas"]["StreamReady"];
+                        /** @constant */
+                        event: "ready";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id: string;
+                    } | {
+                        data: components["schemas"]["TokenExpiring"];
+                        /** @constant */
+                        event: "token-expiring";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    })[];
                 };
             };
             /** @description The request is malformed; `detail` says which field and why */
@@ -860,15 +1101,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
             /** @description Too many from this client address; `Retry-After` says when to try again */
             429: {
                 headers: {
@@ -889,7 +1121,7 @@ export interface operations {
             };
         };
     };
-    sign_in_auth_token_post: {
+    signIn: {
         parameters: {
             query?: never;
             header?: never;
@@ -949,7 +1181,7 @@ export interface operations {
             };
         };
     };
-    average_transactions_average_transactions_get: {
+    averageTransactions: {
         parameters: {
             query?: {
                 /** @description The same as `Last-Event-ID`, for a new EventSource (which cannot send headers), e.g. after a page reload; the header wins when both are sent. */
@@ -964,13 +1196,35 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A `text/event-stream`: the initial state, `event: ready`, then every change, heartbeats, `event: token-expiring` and the end of the stream at token expiry */
+            /** @description A `text/event-stream`: the initial state, `event: ready`, then every change, heartbeat comments, `event: token-expiring` a minute before the token expires and the end of the stream at expiry. Described here as the sequence of its events (`event`, `id`, `data`). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": string;
+                    "text/event-stream": ({
+                        data: components["schemas"]["AverageTransactions"];
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    } | {
+                        data: components["schemas"]["KeyDeleted"];
+                        /** @constant */
+                        event: "delete";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    } | {
+                        data: components["schemas"]["StreamReady"];
+                        /** @constant */
+                        event: "ready";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id: string;
+                    } | {
+                        data: components["schemas"]["TokenExpiring"];
+                        /** @constant */
+                        event: "token-expiring";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    })[];
                 };
             };
             /** @description The request is malformed; `detail` says which field and why */
@@ -1000,15 +1254,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
             /** @description Too many from this client address; `Retry-After` says when to try again */
             429: {
                 headers: {
@@ -1029,7 +1274,7 @@ export interface operations {
             };
         };
     };
-    balance_histories_balance_histories_get: {
+    balanceHistories: {
         parameters: {
             query?: {
                 /** @description The same as `Last-Event-ID`, for a new EventSource (which cannot send headers), e.g. after a page reload; the header wins when both are sent. */
@@ -1044,13 +1289,29 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A `text/event-stream`: the initial state, `event: ready`, then every change, heartbeats, `event: token-expiring` and the end of the stream at token expiry */
+            /** @description A `text/event-stream`: the initial state, `event: ready`, then every change, heartbeat comments, `event: token-expiring` a minute before the token expires and the end of the stream at expiry. Described here as the sequence of its events (`event`, `id`, `data`). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": string;
+                    "text/event-stream": ({
+                        data: components["schemas"]["Balance"];
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    } | {
+                        data: components["schemas"]["StreamReady"];
+                        /** @constant */
+                        event: "ready";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id: string;
+                    } | {
+                        data: components["schemas"]["TokenExpiring"];
+                        /** @constant */
+                        event: "token-expiring";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    })[];
                 };
             };
             /** @description The request is malformed; `detail` says which field and why */
@@ -1080,15 +1341,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
             /** @description Too many from this client address; `Retry-After` says when to try again */
             429: {
                 headers: {
@@ -1109,7 +1361,7 @@ export interface operations {
             };
         };
     };
-    command_reply_command_replies__correlationId__get: {
+    commandReply: {
         parameters: {
             query?: never;
             header?: {
@@ -1124,13 +1376,22 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The reply: the command's own status and body (also 201, 4xx) */
+            /** @description The reply to a payment, a decline or cancel, or a profile */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["PayReply"] | components["schemas"]["PaymentRequest"] | components["schemas"]["User"];
+                };
+            };
+            /** @description The reply to a request for money */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestReply"];
                 };
             };
             /** @description Accepted, not answered yet; retry or use `Prefer: wait` */
@@ -1169,13 +1430,22 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Conflict; `detail` says which */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `If-Match` balance version is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The broker or the gateway's caches are not available yet; retry shortly */
@@ -1189,7 +1459,7 @@ export interface operations {
             };
         };
     };
-    current_balance_current_balance_get: {
+    currentBalance: {
         parameters: {
             query?: {
                 /** @description The same as `Last-Event-ID`, for a new EventSource (which cannot send headers), e.g. after a page reload; the header wins when both are sent. */
@@ -1204,13 +1474,35 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A `text/event-stream`: the initial state, `event: ready`, then every change, heartbeats, `event: token-expiring` and the end of the stream at token expiry */
+            /** @description A `text/event-stream`: the initial state, `event: ready`, then every change, heartbeat comments, `event: token-expiring` a minute before the token expires and the end of the stream at expiry. Described here as the sequence of its events (`event`, `id`, `data`). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": string;
+                    "text/event-stream": ({
+                        data: components["schemas"]["Balance"];
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    } | {
+                        data: components["schemas"]["KeyDeleted"];
+                        /** @constant */
+                        event: "delete";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    } | {
+                        data: components["schemas"]["StreamReady"];
+                        /** @constant */
+                        event: "ready";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id: string;
+                    } | {
+                        data: components["schemas"]["TokenExpiring"];
+                        /** @constant */
+                        event: "token-expiring";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    })[];
                 };
             };
             /** @description The request is malformed; `detail` says which field and why */
@@ -1240,15 +1532,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
             /** @description Too many from this client address; `Retry-After` says when to try again */
             429: {
                 headers: {
@@ -1269,7 +1552,7 @@ export interface operations {
             };
         };
     };
-    current_payment_requests_current_payment_requests_get: {
+    currentPaymentRequests: {
         parameters: {
             query?: never;
             header?: {
@@ -1315,18 +1598,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
         };
     };
-    put_current_user_current_user_put: {
+    putCurrentUser: {
         parameters: {
             query?: never;
             header?: {
@@ -1443,7 +1717,7 @@ export interface operations {
             };
         };
     };
-    healthz_healthz_get: {
+    healthz: {
         parameters: {
             query?: never;
             header?: never;
@@ -1452,20 +1726,18 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The process is up */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: string;
-                    };
+                    "application/json": components["schemas"]["Health"];
                 };
             };
         };
     };
-    my_activities_my_activities_get: {
+    myActivities: {
         parameters: {
             query?: {
                 /** @description The same as `Last-Event-ID`, for a new EventSource (which cannot send headers), e.g. after a page reload; the header wins when both are sent. */
@@ -1480,13 +1752,29 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A `text/event-stream`: the initial state, `event: ready`, then every change, heartbeats, `event: token-expiring` and the end of the stream at token expiry */
+            /** @description A `text/event-stream`: the initial state, `event: ready`, then every change, heartbeat comments, `event: token-expiring` a minute before the token expires and the end of the stream at expiry. Described here as the sequence of its events (`event`, `id`, `data`). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": string;
+                    "text/event-stream": ({
+                        data: components["schemas"]["Activity"];
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    } | {
+                        data: components["schemas"]["StreamReady"];
+                        /** @constant */
+                        event: "ready";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id: string;
+                    } | {
+                        data: components["schemas"]["TokenExpiring"];
+                        /** @constant */
+                        event: "token-expiring";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    })[];
                 };
             };
             /** @description The request is malformed; `detail` says which field and why */
@@ -1516,15 +1804,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
             /** @description Too many from this client address; `Retry-After` says when to try again */
             429: {
                 headers: {
@@ -1545,7 +1824,7 @@ export interface operations {
             };
         };
     };
-    pay_pay_post: {
+    pay: {
         parameters: {
             query?: never;
             header?: {
@@ -1675,7 +1954,7 @@ export interface operations {
             };
         };
     };
-    payment_requests_payment_requests_get: {
+    paymentRequests: {
         parameters: {
             query?: {
                 /** @description The same as `Last-Event-ID`, for a new EventSource (which cannot send headers), e.g. after a page reload; the header wins when both are sent. */
@@ -1690,13 +1969,35 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A `text/event-stream`: the initial state, `event: ready`, then every change, heartbeats, `event: token-expiring` and the end of the stream at token expiry */
+            /** @description A `text/event-stream`: the initial state, `event: ready`, then every change, heartbeat comments, `event: token-expiring` a minute before the token expires and the end of the stream at expiry. Described here as the sequence of its events (`event`, `id`, `data`). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": string;
+                    "text/event-stream": ({
+                        data: components["schemas"]["PaymentRequest"];
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    } | {
+                        data: components["schemas"]["KeyDeleted"];
+                        /** @constant */
+                        event: "delete";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    } | {
+                        data: components["schemas"]["StreamReady"];
+                        /** @constant */
+                        event: "ready";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id: string;
+                    } | {
+                        data: components["schemas"]["TokenExpiring"];
+                        /** @constant */
+                        event: "token-expiring";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    })[];
                 };
             };
             /** @description The request is malformed; `detail` says which field and why */
@@ -1726,15 +2027,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
             /** @description Too many from this client address; `Retry-After` says when to try again */
             429: {
                 headers: {
@@ -1755,7 +2047,7 @@ export interface operations {
             };
         };
     };
-    payment_request_payment_requests__id__get: {
+    paymentRequest: {
         parameters: {
             query?: never;
             header?: {
@@ -1821,18 +2113,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
         };
     };
-    cancel_payment_requests__id__cancel_post: {
+    cancelRequest: {
         parameters: {
             query?: never;
             header?: {
@@ -1953,7 +2236,7 @@ export interface operations {
             };
         };
     };
-    decline_payment_requests__id__decline_post: {
+    declineRequest: {
         parameters: {
             query?: never;
             header?: {
@@ -2074,7 +2357,7 @@ export interface operations {
             };
         };
     };
-    readyz_readyz_get: {
+    readyz: {
         parameters: {
             query?: never;
             header?: never;
@@ -2089,7 +2372,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Readiness"];
                 };
             };
             /** @description Not ready; the failing checks are `false` */
@@ -2097,11 +2380,13 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
+                };
             };
         };
     };
-    request_money_request_post: {
+    requestMoney: {
         parameters: {
             query?: never;
             header?: {
@@ -2220,7 +2505,7 @@ export interface operations {
             };
         };
     };
-    sent_requests_sent_requests_get: {
+    sentRequests: {
         parameters: {
             query?: {
                 /** @description The same as `Last-Event-ID`, for a new EventSource (which cannot send headers), e.g. after a page reload; the header wins when both are sent. */
@@ -2235,13 +2520,35 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A `text/event-stream`: the initial state, `event: ready`, then every change, heartbeats, `event: token-expiring` and the end of the stream at token expiry */
+            /** @description A `text/event-stream`: the initial state, `event: ready`, then every change, heartbeat comments, `event: token-expiring` a minute before the token expires and the end of the stream at expiry. Described here as the sequence of its events (`event`, `id`, `data`). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": string;
+                    "text/event-stream": ({
+                        data: components["schemas"]["PaymentRequest"];
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    } | {
+                        data: components["schemas"]["KeyDeleted"];
+                        /** @constant */
+                        event: "delete";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    } | {
+                        data: components["schemas"]["StreamReady"];
+                        /** @constant */
+                        event: "ready";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id: string;
+                    } | {
+                        data: components["schemas"]["TokenExpiring"];
+                        /** @constant */
+                        event: "token-expiring";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    })[];
                 };
             };
             /** @description The request is malformed; `detail` says which field and why */
@@ -2271,15 +2578,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
             /** @description Too many from this client address; `Retry-After` says when to try again */
             429: {
                 headers: {
@@ -2300,7 +2598,7 @@ export interface operations {
             };
         };
     };
-    statements_statements_get: {
+    statements: {
         parameters: {
             query?: {
                 /** @description The same as `Last-Event-ID`, for a new EventSource (which cannot send headers), e.g. after a page reload; the header wins when both are sent. */
@@ -2315,13 +2613,35 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A `text/event-stream`: the initial state, `event: ready`, then every change, heartbeats, `event: token-expiring` and the end of the stream at token expiry */
+            /** @description A `text/event-stream`: the initial state, `event: ready`, then every change, heartbeat comments, `event: token-expiring` a minute before the token expires and the end of the stream at expiry. Described here as the sequence of its events (`event`, `id`, `data`). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": string;
+                    "text/event-stream": ({
+                        data: components["schemas"]["Statement"];
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    } | {
+                        data: components["schemas"]["KeyDeleted"];
+                        /** @constant */
+                        event: "delete";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    } | {
+                        data: components["schemas"]["StreamReady"];
+                        /** @constant */
+                        event: "ready";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id: string;
+                    } | {
+                        data: components["schemas"]["TokenExpiring"];
+                        /** @constant */
+                        event: "token-expiring";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    })[];
                 };
             };
             /** @description The request is malformed; `detail` says which field and why */
@@ -2351,15 +2671,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
             /** @description Too many from this client address; `Retry-After` says when to try again */
             429: {
                 headers: {
@@ -2380,7 +2691,7 @@ export interface operations {
             };
         };
     };
-    streams_streams_get: {
+    streams: {
         parameters: {
             query: {
                 /** @description Comma-separated views: activities, payment-requests, my-activities, sent-requests, current-balance, balance-histories, statements, total-transactions, average-transactions */
@@ -2397,13 +2708,115 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A `text/event-stream`: the initial state, `event: ready`, then every change, heartbeats, `event: token-expiring` and the end of the stream at token expiry */
+            /** @description A `text/event-stream`: the initial state, `event: ready`, then every change, heartbeat comments, `event: token-expiring` a minute before the token expires and the end of the stream at expiry. Described here as the sequence of its events (`event`, `id`, `data`). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": string;
+                    "text/event-stream": ({
+                        data: components["schemas"]["Activity"];
+                        /** @constant */
+                        event: "activities";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    } | {
+                        data: components["schemas"]["PaymentRequest"];
+                        /** @constant */
+                        event: "payment-requests";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    } | {
+                        data: components["schemas"]["KeyDeleted"];
+                        /** @constant */
+                        event: "payment-requests.delete";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    } | {
+                        data: components["schemas"]["Activity"];
+                        /** @constant */
+                        event: "my-activities";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    } | {
+                        data: components["schemas"]["PaymentRequest"];
+                        /** @constant */
+                        event: "sent-requests";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    } | {
+                        data: components["schemas"]["KeyDeleted"];
+                        /** @constant */
+                        event: "sent-requests.delete";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    } | {
+                        data: components["schemas"]["Balance"];
+                        /** @constant */
+                        event: "current-balance";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    } | {
+                        data: components["schemas"]["KeyDeleted"];
+                        /** @constant */
+                        event: "current-balance.delete";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    } | {
+                        data: components["schemas"]["Balance"];
+                        /** @constant */
+                        event: "balance-histories";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    } | {
+                        data: components["schemas"]["Statement"];
+                        /** @constant */
+                        event: "statements";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    } | {
+                        data: components["schemas"]["KeyDeleted"];
+                        /** @constant */
+                        event: "statements.delete";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    } | {
+                        data: components["schemas"]["TotalTransactions"];
+                        /** @constant */
+                        event: "total-transactions";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    } | {
+                        data: components["schemas"]["KeyDeleted"];
+                        /** @constant */
+                        event: "total-transactions.delete";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    } | {
+                        data: components["schemas"]["AverageTransactions"];
+                        /** @constant */
+                        event: "average-transactions";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    } | {
+                        data: components["schemas"]["KeyDeleted"];
+                        /** @constant */
+                        event: "average-transactions.delete";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    } | {
+                        data: components["schemas"]["StreamReady"];
+                        /** @constant */
+                        event: "ready";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id: string;
+                    } | {
+                        data: components["schemas"]["TokenExpiring"];
+                        /** @constant */
+                        event: "token-expiring";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    })[];
                 };
             };
             /** @description The request is malformed; `detail` says which field and why */
@@ -2433,15 +2846,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
             /** @description Too many from this client address; `Retry-After` says when to try again */
             429: {
                 headers: {
@@ -2462,7 +2866,7 @@ export interface operations {
             };
         };
     };
-    total_transactions_total_transactions_get: {
+    totalTransactions: {
         parameters: {
             query?: {
                 /** @description The same as `Last-Event-ID`, for a new EventSource (which cannot send headers), e.g. after a page reload; the header wins when both are sent. */
@@ -2477,13 +2881,35 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A `text/event-stream`: the initial state, `event: ready`, then every change, heartbeats, `event: token-expiring` and the end of the stream at token expiry */
+            /** @description A `text/event-stream`: the initial state, `event: ready`, then every change, heartbeat comments, `event: token-expiring` a minute before the token expires and the end of the stream at expiry. Described here as the sequence of its events (`event`, `id`, `data`). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": string;
+                    "text/event-stream": ({
+                        data: components["schemas"]["TotalTransactions"];
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    } | {
+                        data: components["schemas"]["KeyDeleted"];
+                        /** @constant */
+                        event: "delete";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    } | {
+                        data: components["schemas"]["StreamReady"];
+                        /** @constant */
+                        event: "ready";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id: string;
+                    } | {
+                        data: components["schemas"]["TokenExpiring"];
+                        /** @constant */
+                        event: "token-expiring";
+                        /** @description The position to resume from (Last-Event-ID) */
+                        id?: string;
+                    })[];
                 };
             };
             /** @description The request is malformed; `detail` says which field and why */
@@ -2513,15 +2939,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
             /** @description Too many from this client address; `Retry-After` says when to try again */
             429: {
                 headers: {
@@ -2542,7 +2959,7 @@ export interface operations {
             };
         };
     };
-    users_users_get: {
+    users: {
         parameters: {
             query?: never;
             header?: {
@@ -2586,15 +3003,6 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

@@ -1,6 +1,6 @@
 /** The gateway's development identity provider: `POST /auth/token` with a name, no password. */
 import { problemMessage, type Result } from '../api/http'
-import type { TokenResponse, UserProfile } from '../api/types'
+import type { TokenResponse, UserProfile } from '../api/models'
 import type { Session } from '../lib/session'
 import { decodeClaims } from './jwt'
 

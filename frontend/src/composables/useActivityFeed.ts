@@ -9,7 +9,7 @@
  * and skipped. Each step goes further back.
  */
 import { computed, shallowRef, triggerRef } from 'vue'
-import type { Activity } from '../api/types'
+import type { Activity } from '../api/models'
 import { Feed } from '../lib/activities'
 import { openLiveViews, type ViewName } from '../lib/liveViews'
 import type { SseMessage } from '../lib/sse'

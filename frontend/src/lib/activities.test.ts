@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { Activity } from '../api/types'
+import type { Activity } from '../api/models'
 import { describeRow, Feed, involves } from './activities'
 
 const alice = { id: 'local|alice', name: 'Alice' }

@@ -4,7 +4,7 @@
  * request whose status follows the request's later events, and sentences told from the
  * reader's side ("You paid Bob $5.00", "Bob paid you $5.00", "Alice paid Bob $5.00").
  */
-import type { Activity, ActivityEvent, RequestStatus, Visibility } from '../api/types'
+import type { Activity, ActivityEvent, RequestStatus, Visibility } from '../api/models'
 import { formatMoney } from './money'
 
 export type RowKind = 'payment' | 'deposit' | 'request' | 'request-declined' | 'request-cancelled'

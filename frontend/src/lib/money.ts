@@ -1,7 +1,7 @@
 /**
  * Money helpers for the UI. Amounts are exact decimals with at most two places; the UI
  * never does arithmetic on binary floats to decide what to send. Validation mirrors the
- * server's rules (ARCHITECTURE.md §3): positive, at most 2 decimal places, at most
+ * server's rules (docs/architecture.md §3): positive, at most 2 decimal places, at most
  * 1,000,000.00, no exponent, no NaN or infinity.
  */
 

@@ -1,10 +1,10 @@
 /**
- * The rules of the Pay / Request form, as the server applies them (ARCHITECTURE §3–4), so the
- * user hears about a mistake before sending: a payment larger than the balance the form shows is
- * not sent at all. The server checks everything again; what only it can know (the balance at the
+ * The rules of the Pay / Request form, as the server applies them (docs/architecture.md §3–4),
+ * so the user hears about a mistake before sending: a payment larger than the balance the form
+ * shows is not sent at all. The server checks everything again; what only it can know (the balance at the
  * moment it applies the payment) comes back as its own reason.
  */
-import type { Activity } from '../api/types'
+import type { Activity } from '../api/models'
 import { formatMoney, parseAmount } from './money'
 
 export type Mode = 'pay' | 'request'

@@ -4,7 +4,7 @@
  * the last 30 days. From the `statements` view when it has records; else from the balance
  * history, where each change is the difference between two consecutive versions.
  */
-import type { Balance, Statement } from '../api/types'
+import type { Balance, Statement } from '../api/models'
 
 export type Period = Statement['period']
 

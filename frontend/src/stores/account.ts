@@ -4,7 +4,7 @@
  * badge). One multiplexed stream, open while someone is signed in.
  */
 import { computed, effectScope, shallowRef, triggerRef, type EffectScope } from 'vue'
-import type { Balance, PaymentRequest } from '../api/types'
+import type { Balance, PaymentRequest } from '../api/models'
 import { openLiveViews, type LiveViews } from '../lib/liveViews'
 
 export const balance = shallowRef<Balance | null>(null)

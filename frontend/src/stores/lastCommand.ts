@@ -5,7 +5,7 @@
  * answers a retry with the first attempt's reply and never applies a command twice (see the
  * gateway README).
  */
-import type { Visibility } from '../api/types'
+import type { Visibility } from '../api/models'
 import type { Mode } from '../lib/payForm'
 
 export interface LastCommand {

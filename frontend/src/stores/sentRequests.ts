@@ -4,7 +4,7 @@
  * on every device, however long ago the request was made.
  */
 import { computed, shallowRef, triggerRef } from 'vue'
-import type { PaymentRequest, RequestStatus } from '../api/types'
+import type { PaymentRequest, RequestStatus } from '../api/models'
 import { openLiveViews, type LiveViews } from '../lib/liveViews'
 
 export interface SentRequest {

@@ -7,7 +7,7 @@
  */
 import { computed, shallowRef } from 'vue'
 import { apiFetch, describeProblem, readProblem, useTokenSource, type Result } from '../api/http'
-import type { UserProfile } from '../api/types'
+import type { UserProfile } from '../api/models'
 import { authConfig, type AuthConfig } from '../auth/config'
 import { devSignIn } from '../auth/dev'
 import { authorizationUrl, completeSignIn, refresh } from '../auth/oidc'

@@ -28,10 +28,8 @@ def _sources(root: Path) -> list[Path]:
     return found
 
 
-def build(say: Callable[[str], None], root: Path = FRONTEND) -> None:
-    if not (root / "package.json").exists():
-        say("    no frontend/package.json: nothing to build")
-        return
+def install(say: Callable[[str], None], root: Path = FRONTEND) -> str:
+    """``npm ci`` when the lock file changed since the last install; the path of npm."""
     npm = shutil.which("npm")
     if npm is None:
         raise RuntimeError("'npm' was not found on PATH: install Node.js 22 (LTS) with npm")
@@ -39,6 +37,14 @@ def build(say: Callable[[str], None], root: Path = FRONTEND) -> None:
     if _newest([root / "package-lock.json"]) > _newest([installed]):
         say("    npm ci")
         subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=root, check=True)
+    return npm
+
+
+def build(say: Callable[[str], None], root: Path = FRONTEND) -> None:
+    if not (root / "package.json").exists():
+        say("    no frontend/package.json: nothing to build")
+        return
+    npm = install(say, root)
     index = root / "dist" / "index.html"
     if _newest(_sources(root)) > _newest([index]):
         say("    npm run build")

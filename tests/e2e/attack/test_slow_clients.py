@@ -1,6 +1,6 @@
 """Clients that read a live view slowly or never do not hold up anyone else, nor grow memory.
 
-What the gateway does with a slow consumer (ARCHITECTURE §6, "a slow client is dropped"):
+What the gateway does with a slow consumer (docs/architecture.md §6: a slow client is dropped):
 each stream has a queue of at most ``VIEWS_CLIENT_QUEUE`` (1,000) live records; a client that
 falls further behind is dropped (``streampay_gateway_sse_dropped_total``) and its queue freed,
 and a socket that accepts nothing for ``VIEWS_SEND_TIMEOUT_SECONDS`` (10 s) is closed. Readers

@@ -8,7 +8,7 @@ A scenario is a load (`load.Load`: users paying, requesting, paying and declinin
 HTTP, each command retried with its `Idempotency-Key` until it has a final answer, like a
 careful client), live balance views (`views.BalanceWatcher`, SSE clients that reconnect with
 `Last-Event-ID` like a browser), and faults injected meanwhile (`cluster.Cluster`). Afterwards
-`checks.verify` reads the topics and holds the result to ARCHITECTURE §5: every command
+`checks.verify` reads the topics and holds the result to `docs/architecture.md` §5: every command
 answered, one answer per key, exactly one effect per accepted command and none per refused one,
 the audit clean, every view's last balance the one on `balances`.
 """

@@ -1,4 +1,4 @@
-"""After a scenario: the promises of ARCHITECTURE §5, checked against what is on the topics.
+"""After a scenario: the promises of docs/architecture.md §5, checked against the topics.
 
 - every command got a final answer (nothing accepted is lost);
 - every key got one answer, however often and wherever it was sent;
@@ -81,7 +81,7 @@ async def effects(bootstrap: str, commands: list[Command], users: set[str]) -> l
         elif any(leg != distinct[leg.id] for leg in found):
             wrong.append(f"{command.kind} {command.cid}: copies of a leg differ")
     # A leg re-sent after a crash or a broker failover is a copy (same id, same content);
-    # readers ignore copies by id (ARCHITECTURE §5), so only distinct legs count.
+    # readers ignore copies by id (docs/architecture.md §5), so only distinct legs count.
     passed = f"2 legs per payment, 0 per refusal ({copies} re-sent copies)"
     ledger = _check("one effect per accepted command", wrong, passed)
     return [ledger, await _requests(bootstrap, commands, users)]

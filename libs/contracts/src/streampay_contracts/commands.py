@@ -13,7 +13,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import ClassVar, Self
 
-from pydantic import model_validator
+from pydantic import ConfigDict, model_validator
 from pydantic_core import PydanticCustomError
 
 from streampay_contracts.base import InboundModel
@@ -53,6 +53,14 @@ class PayCommand(Command):
     payment of a request is private, like the request.
     """
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"userId": "local|bob", "amount": 25.50, "notes": "Pizza"},
+                {"userId": "local|carol", "amount": 12, "requestId": "rq-2c1b7e0f9a3d4c5b6a79"},
+            ]
+        }
+    )
     domain_model = DomainModel.PAY
 
     user_id: UserId
@@ -73,6 +81,11 @@ class PayCommand(Command):
 class RequestCommand(Command):
     """Ask ``user_id`` to pay the caller ``amount`` (``POST /request``)."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"userId": "local|bob", "amount": 100, "notes": "Concert tickets"}]
+        }
+    )
     domain_model = DomainModel.REQUEST
 
     user_id: UserId
@@ -139,6 +152,9 @@ class UserProfile(Command):
     accounts (400).
     """
 
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"name": "Alice Doe", "username": "alice"}]}
+    )
     domain_model = DomainModel.PROFILE
 
     name: DisplayName

@@ -16,6 +16,7 @@ from streampay_gateway.http import docs, frontend, openapi, problems
 from streampay_gateway.http.hygiene import HttpHygiene
 from streampay_gateway.http.observability import RequestObserver
 from streampay_gateway.routes import (
+    asyncapi,
     auth,
     command_replies,
     commands,
@@ -63,6 +64,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,  # docs.install serves both, with their assets (no CDN)
         redoc_url=None,
+        generate_unique_id_function=openapi.operation_id,
     )
     app.state.settings = settings
     app.state.components = components
@@ -98,6 +100,7 @@ def _add_middleware(app: FastAPI, settings: GatewaySettings) -> None:
 
 def _include_routes(app: FastAPI, settings: GatewaySettings) -> None:
     app.include_router(operations.router)
+    app.include_router(asyncapi.router)
     if settings.auth_dev_provider:
         app.include_router(auth.router)
     app.include_router(commands.router)

@@ -22,7 +22,7 @@ def api_prefixes(app: FastAPI) -> frozenset[str]:
     """
     paths = [
         *app.openapi()["paths"],
-        *("/docs", "/redoc", "/openapi.json", "/api", "/.well-known", "/metrics"),
+        *("/docs", "/redoc", "/openapi.json", "/asyncapi.json", "/api", "/.well-known", "/metrics"),
     ]
     return frozenset(p.strip("/").split("/")[0] for p in paths)
 

@@ -11,7 +11,9 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 from pydantic import BaseModel
+from pydantic.alias_generators import to_camel
 from pydantic.json_schema import models_json_schema
 
 from streampay_contracts import Problem
@@ -28,9 +30,18 @@ def schema_ref(model: type[BaseModel]) -> dict[str, str]:
 
 
 def json_body(model: type[BaseModel], *, required: bool = True) -> dict[str, Any]:
-    """``openapi_extra`` declaring a JSON request body of ``model``."""
-    content = {JSON_CONTENT_TYPE: {"schema": schema_ref(model)}}
-    return {"requestBody": {"required": required, "content": content}}
+    """``openapi_extra`` declaring a JSON request body of ``model``, with the model's examples."""
+    examples = model.model_json_schema().get("examples", [])
+    if not examples:
+        raise ValueError(f"{model.__name__} has no examples for the API document")
+    media: dict[str, Any] = {"schema": schema_ref(model)}
+    media["examples"] = {f"example {n}": {"value": value} for n, value in enumerate(examples, 1)}
+    return {"requestBody": {"required": required, "content": {JSON_CONTENT_TYPE: media}}}
+
+
+def operation_id(route: APIRoute) -> str:
+    """The route's operation id: its function's name in camelCase (``pay``, ``requestMoney``)."""
+    return to_camel(route.name)
 
 
 def json_response(
@@ -57,10 +68,28 @@ def install(app: FastAPI) -> None:
             )
             schemas = spec.setdefault("components", {}).setdefault("schemas", {})
             schemas.update(_model_schemas())
+            _without_default_validation_errors(spec)
             app.openapi_schema = spec
         return app.openapi_schema
 
     app.openapi = document  # type: ignore[method-assign]
+
+
+def _without_default_validation_errors(spec: dict[str, Any]) -> None:
+    """Drop FastAPI's default 422 answers: a malformed parameter is a 400 problem here (see
+    :mod:`.problems`); a 422 the gateway does give (a reused idempotency key) stays."""
+    for operations in spec.get("paths", {}).values():
+        for operation in operations.values():
+            answer = operation.get("responses", {}).get("422", {})
+            schema = answer.get("content", {}).get(JSON_CONTENT_TYPE, {}).get("schema", {})
+            if schema.get("$ref", "").endswith(f"/{_VALIDATION_ERROR}"):
+                del operation["responses"]["422"]
+    schemas = spec.get("components", {}).get("schemas", {})
+    for name in (_VALIDATION_ERROR, "ValidationError"):
+        schemas.pop(name, None)
+
+
+_VALIDATION_ERROR = "HTTPValidationError"
 
 
 def _model_schemas() -> dict[str, Any]:

@@ -9,7 +9,7 @@ turns it off. Usernames cannot contain ``|``, so no one can obtain a ``system|``
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from streampay_contracts import InboundModel, Problem, dumps, encode
 from streampay_contracts.fields import DisplayName, Username
@@ -27,6 +27,15 @@ router = APIRouter(tags=["development sign-in"])
 
 class SignIn(InboundModel):
     """Who is signing in, and optionally which scopes the token should carry."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"username": "alice", "name": "Alice Doe"},
+                {"username": "dashboard", "name": "Wall", "scope": "read:activities"},
+            ]
+        }
+    )
 
     username: Username
     name: DisplayName

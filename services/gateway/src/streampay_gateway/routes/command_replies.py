@@ -13,10 +13,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
 
+from streampay_contracts import PaymentRequest, PayReply, RequestReply, User
+from streampay_contracts.headers import JSON_CONTENT_TYPE
 from streampay_gateway.auth.security import Authenticated
 from streampay_gateway.commands.outcomes import Accepted, accepted_response, reply_response
 from streampay_gateway.deps import Dispatcher, Prefer
-from streampay_gateway.http.openapi import json_response
+from streampay_gateway.http.openapi import json_response, schema_ref
 from streampay_gateway.http.problems import problem_responses
 
 router = APIRouter(tags=["commands"])
@@ -31,9 +33,18 @@ CorrelationId = Annotated[
     "/command-replies/{correlationId}",
     summary="The reply to an accepted command",
     responses={
-        200: {"description": "The reply: the command's own status and body (also 201, 4xx)"},
+        200: {
+            "description": "The reply to a payment, a decline or cancel, or a profile",
+            "content": {
+                JSON_CONTENT_TYPE: {
+                    "schema": {"oneOf": [schema_ref(m) for m in (PayReply, PaymentRequest, User)]}
+                }
+            },
+        },
+        201: json_response(RequestReply, "The reply to a request for money"),
         202: json_response(Accepted, "Accepted, not answered yet; retry or use `Prefer: wait`"),
-        **problem_responses(400, 401, 404, 503),
+        # The command's own refusals (its status and problem) and this route's 400, 401, 404.
+        **problem_responses(400, 401, 404, 409, 412, 503),
     },
 )
 async def command_reply(

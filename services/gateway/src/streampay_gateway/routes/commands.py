@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Request, Response
+from pydantic import ConfigDict
 
 from streampay_contracts import (
     CancelRequestCommand,
@@ -157,12 +158,16 @@ async def request_money(request: Request, principal: WriteRequest, sender: Sende
 class DeclineBody(InboundModel):
     """Optional body of a decline."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "I already paid"}, {}]})
+
     reason: Notes = ""
     """Why, shown to the requester."""
 
 
 class CancelBody(InboundModel):
     """A cancel takes no fields; an empty body or ``{}``."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{}]})
 
 
 async def _optional_body(request: Request, limit: int) -> bytes:
@@ -176,7 +181,7 @@ async def _optional_body(request: Request, limit: int) -> bytes:
     openapi_extra=json_body(DeclineBody, required=False),
     responses=_responses(200, PaymentRequest, "Declined; the request as it now stands"),
 )
-async def decline(
+async def decline_request(
     request: Request, id: RequestIdPath, principal: WritePay, sender: Sender
 ) -> Response:
     """The payer refuses the request. 404 if it is not addressed to the caller; 409 if closed."""
@@ -191,7 +196,7 @@ async def decline(
     openapi_extra=json_body(CancelBody, required=False),
     responses=_responses(200, PaymentRequest, "Cancelled; the request as it now stands"),
 )
-async def cancel(
+async def cancel_request(
     request: Request, id: RequestIdPath, principal: WriteRequest, sender: Sender
 ) -> Response:
     """The requester withdraws the request. 404 if the caller did not make it; 409 if closed."""

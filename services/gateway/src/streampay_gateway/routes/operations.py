@@ -10,12 +10,14 @@ sends traffic only to ready instances.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal
 
 from fastapi import APIRouter, Request, Response
 
-from streampay_contracts import dumps
+from streampay_contracts import WireModel, encode
 from streampay_contracts.headers import JSON_CONTENT_TYPE
 from streampay_gateway.deps import KafkaBroker
+from streampay_gateway.http.openapi import json_response
 
 router = APIRouter(tags=["operations"])
 
@@ -23,17 +25,37 @@ ReadinessCheck = Callable[[], dict[str, bool]]
 """Named checks; each module with a cache registers one in ``app.state.readiness``."""
 
 
-@router.get("/healthz", summary="Liveness: the gateway process is serving HTTP")
-async def healthz() -> dict[str, str]:
-    return {"status": "ok"}
+class Health(WireModel):
+    """The process serves HTTP."""
+
+    status: Literal["ok"] = "ok"
+
+
+class Readiness(WireModel):
+    """Whether the gateway can do its work, and which of its checks pass."""
+
+    status: Literal["ok", "unavailable"]
+    broker: Literal["reachable", "unreachable"]
+    checks: dict[str, bool]
+    """Each check by name (``broker``, ``replies index``, ``users table``, ...): true once it
+    passes."""
+
+
+@router.get(
+    "/healthz",
+    summary="Liveness: the gateway process is serving HTTP",
+    responses={200: json_response(Health, "The process is up")},
+)
+async def healthz() -> Response:
+    return Response(encode(Health()), media_type=JSON_CONTENT_TYPE)
 
 
 @router.get(
     "/readyz",
     summary="Readiness: the broker is reachable and every cache has caught up",
     responses={
-        200: {"description": "Ready; each check is listed"},
-        503: {"description": "Not ready; the failing checks are `false`"},
+        200: json_response(Readiness, "Ready; each check is listed"),
+        503: json_response(Readiness, "Not ready; the failing checks are `false`"),
     },
 )
 async def readyz(request: Request, broker: KafkaBroker) -> Response:
@@ -42,9 +64,9 @@ async def readyz(request: Request, broker: KafkaBroker) -> Response:
     for check in request.app.state.readiness:
         checks.update(check())
     ready = all(checks.values())
-    body = {
-        "status": "ok" if ready else "unavailable",
-        "broker": "reachable" if reachable else "unreachable",
-        "checks": checks,
-    }
-    return Response(dumps(body), status_code=200 if ready else 503, media_type=JSON_CONTENT_TYPE)
+    body = Readiness(
+        status="ok" if ready else "unavailable",
+        broker="reachable" if reachable else "unreachable",
+        checks=checks,
+    )
+    return Response(encode(body), status_code=200 if ready else 503, media_type=JSON_CONTENT_TYPE)

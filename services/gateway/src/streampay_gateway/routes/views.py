@@ -1,4 +1,4 @@
-"""The live views over Server-Sent Events (ARCHITECTURE §6).
+"""The live views over Server-Sent Events (docs/architecture.md §6).
 
 Every stream sends the current state, then `event: ready` (data `{}`), then each change as it
 happens. Event data is the record value exactly as on its topic; a key leaving a view is
@@ -24,6 +24,7 @@ from streampay_gateway.auth.security import (
 )
 from streampay_gateway.http.problems import ProblemError
 from streampay_gateway.views.catalog import VIEWS, View
+from streampay_gateway.views.payloads import stream_responses
 from streampay_gateway.views.sse import (
     STREAM_RESPONSES,
     EventStream,
@@ -38,7 +39,11 @@ router = APIRouter(
 )
 
 
-@router.get("/activities", summary="Live public feed: the payments their payers made public")
+@router.get(
+    "/activities",
+    summary="Live public feed: the payments their payers made public",
+    responses=stream_responses(["activities"]),
+)
 async def activities(
     principal: StreamReadActivities,
     hub: Hub,
@@ -52,7 +57,11 @@ async def activities(
     return await open_stream(hub, principal, [VIEWS["activities"]], last_event_id or resume)
 
 
-@router.get("/my-activities", summary="Live feed of everything the caller is a party to")
+@router.get(
+    "/my-activities",
+    summary="Live feed of everything the caller is a party to",
+    responses=stream_responses(["my-activities"]),
+)
 async def my_activities(
     principal: StreamReadActivities,
     hub: Hub,
@@ -66,7 +75,11 @@ async def my_activities(
     return await open_stream(hub, principal, [view], last_event_id or resume)
 
 
-@router.get("/payment-requests", summary="Live open payment requests addressed to me")
+@router.get(
+    "/payment-requests",
+    summary="Live open payment requests addressed to me",
+    responses=stream_responses(["payment-requests"]),
+)
 async def payment_requests(
     principal: StreamReadPaymentRequests,
     hub: Hub,
@@ -79,7 +92,11 @@ async def payment_requests(
     return await open_stream(hub, principal, [view], last_event_id or resume)
 
 
-@router.get("/sent-requests", summary="Live requests the caller sent, with their status")
+@router.get(
+    "/sent-requests",
+    summary="Live requests the caller sent, with their status",
+    responses=stream_responses(["sent-requests"]),
+)
 async def sent_requests(
     principal: StreamReadPaymentRequests,
     hub: Hub,
@@ -93,7 +110,11 @@ async def sent_requests(
     return await open_stream(hub, principal, [view], last_event_id or resume)
 
 
-@router.get("/current-balance", summary="Live balance of the caller")
+@router.get(
+    "/current-balance",
+    summary="Live balance of the caller",
+    responses=stream_responses(["current-balance"]),
+)
 async def current_balance(
     principal: StreamReadBalances,
     hub: Hub,
@@ -106,7 +127,11 @@ async def current_balance(
     return await open_stream(hub, principal, [view], last_event_id or resume)
 
 
-@router.get("/balance-histories", summary="Live history of the caller's balance")
+@router.get(
+    "/balance-histories",
+    summary="Live history of the caller's balance",
+    responses=stream_responses(["balance-histories"]),
+)
 async def balance_histories(
     principal: StreamReadBalances,
     hub: Hub,
@@ -119,7 +144,11 @@ async def balance_histories(
     return await open_stream(hub, principal, [view], last_event_id or resume)
 
 
-@router.get("/statements", summary="Live statements of the caller: money in and out")
+@router.get(
+    "/statements",
+    summary="Live statements of the caller: money in and out",
+    responses=stream_responses(["statements"]),
+)
 async def statements(
     principal: StreamReadBalances,
     hub: Hub,
@@ -133,7 +162,11 @@ async def statements(
     return await open_stream(hub, principal, [view], last_event_id or resume)
 
 
-@router.get("/total-transactions", summary="Live number of payments made")
+@router.get(
+    "/total-transactions",
+    summary="Live number of payments made",
+    responses=stream_responses(["total-transactions"]),
+)
 async def total_transactions(
     principal: StreamReadBalances,
     hub: Hub,
@@ -145,7 +178,11 @@ async def total_transactions(
     return await open_stream(hub, principal, [view], last_event_id or resume)
 
 
-@router.get("/average-transactions", summary="Live average payment amount")
+@router.get(
+    "/average-transactions",
+    summary="Live average payment amount",
+    responses=stream_responses(["average-transactions"]),
+)
 async def average_transactions(
     principal: StreamReadBalances,
     hub: Hub,
@@ -166,7 +203,11 @@ ViewNames = Annotated[
 ]
 
 
-@router.get("/streams", summary="Several live views on one connection")
+@router.get(
+    "/streams",
+    summary="Several live views on one connection",
+    responses=stream_responses(list(VIEWS), multiplexed=True),
+)
 async def streams(
     principal: StreamAuthenticated,
     hub: Hub,

@@ -81,14 +81,8 @@ ResumeFrom = Annotated[
     ),
 ]
 
-STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {
-        "description": "A `text/event-stream`: the initial state, `event: ready`, then every "
-        "change, heartbeats, `event: token-expiring` and the end of the stream at token expiry",
-        "content": {"text/event-stream": {"schema": {"type": "string"}}},
-    },
-    **problem_responses(400, 401, 403, 429, 503),
-}
+STREAM_RESPONSES: dict[int | str, dict[str, Any]] = problem_responses(400, 401, 403, 429, 503)
+"""What every stream may answer instead of its events (each route documents its 200)."""
 
 
 async def open_stream(

@@ -17,14 +17,16 @@ import structlog
 from aiokafka.errors import KafkaError
 from sse_starlette import ServerSentEvent
 
-from streampay_contracts import dumps
+from streampay_contracts import encode
 from streampay_gateway.views.backfill import RangeReader
 from streampay_gateway.views.catalog import View
 from streampay_gateway.views.pacing import SLICE, Pacer, ReplaySlot
+from streampay_gateway.views.payloads import KeyDeleted, StreamReady, TokenExpiring
 from streampay_gateway.views.positions import Cursor, encode_event_id
 from streampay_gateway.views.records import Record
 from streampay_gateway.views.subscription import Start, Subscription
 
+_READY = encode(StreamReady()).decode()
 log = structlog.get_logger(__name__)
 
 
@@ -104,7 +106,7 @@ class ViewStream:
                 async for event in self._initial(start):
                     yield event
             self.release_replay()
-            yield ServerSentEvent("{}", event="ready", id=self._id())
+            yield ServerSentEvent(_READY, event="ready", id=self._id())
             async for event in self._live():
                 yield event
         except (KafkaError, TimeoutError) as error:
@@ -210,7 +212,7 @@ class ViewStream:
         return self._event(view, record, with_id=True)
 
     def _expiring(self) -> ServerSentEvent:
-        data = dumps({"expiresAt": int(self._timing.expires_at)})
+        data = encode(TokenExpiring(expires_at=int(self._timing.expires_at)))
         return ServerSentEvent(data.decode(), event="token-expiring")
 
     def _heartbeat(self) -> ServerSentEvent:
@@ -234,7 +236,7 @@ class ViewStream:
             name = view.name if self._multiplexed else None
             return RecordEvent(record.data(), event=name, id=event_id)
         name = f"{view.name}.delete" if self._multiplexed else "delete"
-        return ServerSentEvent(dumps({"key": record.key}).decode(), event=name, id=event_id)
+        return ServerSentEvent(encode(KeyDeleted(key=record.key)).decode(), event=name, id=event_id)
 
     def _id(self) -> str:
         self._last_id = encode_event_id(self.cursor)
