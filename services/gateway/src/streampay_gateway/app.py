@@ -22,6 +22,8 @@ from streampay_gateway.routes import (
     payment_requests,
     users,
 )
+from streampay_gateway.routes import system as system_routes
+from streampay_gateway.system.section import SystemSection
 from streampay_gateway.views import routes as live_views
 from streampay_gateway.views.hub import ViewHub
 
@@ -46,6 +48,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     logs.configure(settings.log_level)
     components = bootstrap.build(settings)
     views = ViewHub(settings, shared=[components.payment_requests])
+    system = SystemSection(settings, components.submitted)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -54,6 +57,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         try:
             yield
         finally:
+            await system.stop()
             await views.stop()
             await components.stop()
 
@@ -70,6 +74,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.state.components = components
     app.state.verifier = components.verifier
     app.state.views = views
+    app.state.system = system
     app.state.rate_limits = RateLimits(settings)
     app.state.readiness = [components.readiness, views.readiness]
     problems.install(app)
@@ -107,3 +112,4 @@ def _include_routes(app: FastAPI, settings: GatewaySettings) -> None:
     app.include_router(users.router)
     app.include_router(payment_requests.router)
     app.include_router(live_views.router)
+    app.include_router(system_routes.router)

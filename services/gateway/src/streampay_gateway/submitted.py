@@ -43,6 +43,10 @@ class SubmittedIndex:
     def get(self, correlation_id: str) -> Submitted | None:
         return self._index.get(correlation_id)
 
+    def stamped(self, correlation_id: str) -> tuple[int, Submitted] | None:
+        """When the command was written (its record's timestamp once read), and by whom."""
+        return self._index.stamped(correlation_id)
+
     def note(self, correlation_id: str, identity: str, fingerprint: str) -> None:
         """This process is producing the command."""
         if correlation_id not in self._index:

@@ -19,7 +19,7 @@ from streampay_gateway.deps import Settings, Signer
 from streampay_gateway.openapi import json_body, json_response
 from streampay_gateway.problems import ProblemError, problem_responses
 from streampay_gateway.ratelimit import Limits, client_address
-from streampay_gateway.security import SCOPES
+from streampay_gateway.security import GRANTABLE_SCOPES, SCOPES
 from streampay_gateway.signing import TokenClaims
 
 router = APIRouter(tags=["development sign-in"])
@@ -31,7 +31,8 @@ class SignIn(InboundModel):
     username: Username
     name: DisplayName
     scope: str | None = Field(default=None, max_length=500)
-    """Space-separated subset of the scopes; all of them when absent."""
+    """Space-separated scopes; when absent, every scope but ``read:system``, which is granted
+    only when asked for."""
 
 
 class TokenResponse(BaseModel):
@@ -48,11 +49,11 @@ def requested_scopes(scope: str | None) -> list[str]:
     if scope is None:
         return list(SCOPES)
     asked = scope.split()
-    unknown = sorted(set(asked) - set(SCOPES))
+    unknown = sorted(set(asked) - set(GRANTABLE_SCOPES))
     if unknown or not asked:
         detail = f"unknown scope {', '.join(unknown)}" if unknown else "scope names no scope"
-        raise ProblemError(Problem.bad_request(f"{detail}; known: {' '.join(SCOPES)}"))
-    return [name for name in SCOPES if name in asked]
+        raise ProblemError(Problem.bad_request(f"{detail}; known: {' '.join(GRANTABLE_SCOPES)}"))
+    return [name for name in GRANTABLE_SCOPES if name in asked]
 
 
 @router.post(
