@@ -19,7 +19,7 @@ from streampay_gateway.deps import Settings, Signer
 from streampay_gateway.openapi import json_body, json_response
 from streampay_gateway.problems import ProblemError, problem_responses
 from streampay_gateway.ratelimit import Limits, client_address
-from streampay_gateway.security import GRANTABLE_SCOPES, SCOPES
+from streampay_gateway.security import GRANTABLE_SCOPES, SCOPES, SYSTEM_SCOPE
 from streampay_gateway.signing import TokenClaims
 
 router = APIRouter(tags=["development sign-in"])
@@ -32,7 +32,9 @@ class SignIn(InboundModel):
     name: DisplayName
     scope: str | None = Field(default=None, max_length=500)
     """Space-separated scopes; when absent, every scope but ``read:system``, which is granted
-    only when asked for."""
+    only when asked for (here, or with ``system``)."""
+    system: bool = False
+    """Also grant ``read:system`` (the System section), on top of the scopes above."""
 
 
 class TokenResponse(BaseModel):
@@ -75,6 +77,8 @@ async def sign_in(request: Request, settings: Settings, signer: Signer, limits: 
     limits.sign_ins.take(client_address(request))
     body = decode_body(await read_body(request, settings.max_body_bytes), SignIn)
     scopes = requested_scopes(body.scope)
+    if body.system and SYSTEM_SCOPE not in scopes:
+        scopes.append(SYSTEM_SCOPE)
     claims = TokenClaims(
         subject=f"local|{body.username}",
         name=body.name,

@@ -14,11 +14,11 @@ from fastapi import APIRouter, Path, Query, Response
 from streampay_contracts import dumps
 from streampay_contracts.headers import JSON_CONTENT_TYPE
 from streampay_gateway.deps import System
-from streampay_gateway.openapi import json_response
+from streampay_gateway.openapi import json_response, schema_ref
 from streampay_gateway.problems import problem_responses
 from streampay_gateway.routes.command_replies import CorrelationId
 from streampay_gateway.security import Authenticated, ReadSystem, StreamReadSystem
-from streampay_gateway.system.models import Groups, Topics, Trace
+from streampay_gateway.system.models import Groups, TopicRecord, Topics, Trace
 from streampay_gateway.system.records import RecordFilter
 from streampay_gateway.views.sse import EventStream
 
@@ -65,7 +65,12 @@ async def groups(principal: ReadSystem, system: System) -> Response:
             "description": "A `text/event-stream`: `event: record` for each record (data: a "
             "`TopicRecord`), newest first, then `event: ready`, then each new record as it is "
             "written. The stream ends after `SYSTEM_STREAM_SECONDS` or when the token expires.",
-            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+            "content": {
+                "text/event-stream": {
+                    "schema": {"type": "string"},
+                    "x-event-data": {"record": schema_ref(TopicRecord)},
+                }
+            },
         },
         **problem_responses(400, 401, 403, 404, 429, 503),
     },
@@ -103,7 +108,7 @@ async def records(
     summary="A command's trace: every record it caused",
     responses={
         200: json_response(Trace, "The command's journey through the topics, in order"),
-        **problem_responses(400, 401, 404, 429, 503),
+        **problem_responses(400, 401, 403, 404, 429, 503),
     },
 )
 async def command_trace(
