@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -35,6 +36,8 @@ class World:
     virtual: dict[str, Session] = field(default_factory=dict)
     real: dict[str, User] = field(default_factory=dict)
     next_index: int = 1
+    joined: Callable[[str], None] = lambda user_id: None
+    """Told of every virtual user as it joins the world (the runner follows its requests)."""
     _observer: Session | None = None
 
     async def rebuild(self) -> None:
@@ -45,6 +48,7 @@ class World:
                 self.next_index = max(self.next_index, int(match[1]) + 1)
                 if user.id not in self.virtual:
                     self.virtual[user.id] = await self.gateway.sign_in(user.username, user.name)
+                    self.joined(user.id)
             elif not user.id.startswith(("system|", "local|virtual-user-")):
                 self.real[user.id] = user
 

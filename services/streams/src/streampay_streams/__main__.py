@@ -41,8 +41,10 @@ def run(settings: StreamsSettings) -> None:
         partitions=settings.kafka_partitions,
         metrics_port=settings.streams_metrics_port,
     )
-    # Faust reads its command line; run the worker without its web server.
-    sys.argv = [sys.argv[0], "worker", "--without-web", "--loglevel", settings.log_level.lower()]
+    # Faust reads its command line; run the worker without its web server, and without its
+    # banner and progress on standard output (--quiet): the log is JSON lines only.
+    level = settings.log_level.lower()
+    sys.argv = [sys.argv[0], "--quiet", "worker", "--without-web", "--loglevel", level]
     app.main()
 
 

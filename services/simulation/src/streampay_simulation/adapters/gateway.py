@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import httpx
+from httpx_sse import aconnect_sse
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from streampay_contracts import PaymentRequest, User, codec
@@ -75,6 +77,26 @@ class GatewayClient:
         response = await self._http.get("/current-payment-requests", headers=_auth(session))
         response.raise_for_status()
         return [PaymentRequest.model_validate(r) for r in codec.loads(response.content)]
+
+    async def follow_requests(
+        self, session: Session, last_event_id: str | None
+    ) -> AsyncIterator[tuple[str | None, PaymentRequest | str]]:
+        """The live view of the open requests addressed to this user (``GET /payment-requests``,
+        SSE), from ``last_event_id`` on: each event's id, with the request, or the id of a
+        request that left the view. Ends when the server ends the stream (at token expiry)."""
+        headers = {**_auth(session), "Accept": "text/event-stream"}
+        if last_event_id:
+            headers["Last-Event-ID"] = last_event_id
+        timeout = httpx.Timeout(30, read=None)  # heartbeats come every 15 s
+        async with aconnect_sse(
+            self._http, "GET", "/payment-requests", headers=headers, timeout=timeout
+        ) as source:
+            source.response.raise_for_status()
+            async for event in source.aiter_sse():
+                if event.event == "message":
+                    yield event.id or None, PaymentRequest.model_validate(codec.loads(event.data))
+                elif event.event == "delete":
+                    yield event.id or None, str(codec.loads(event.data)["key"])
 
     async def pay(
         self,
