@@ -9,45 +9,20 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import httpx
 import pytest
-import pytest_asyncio
 
 from streampay_contracts.headers import PROBLEM_CONTENT_TYPE
+from streampay_gateway.security import SCOPES, SYSTEM_SCOPE
 from streampay_infra.stack import Stack
-from tests.e2e.gateway.conftest import Person, open_sse
+from tests.e2e.gateway.conftest import Person, open_sse, person
 
 pytestmark = pytest.mark.e2e
 
-EVERY_ORDINARY_SCOPE = (
-    "read:users write:users read:payment-requests write:pay write:request "
-    "read:activities read:balances"
-)
-SYSTEM = f"{EVERY_ORDINARY_SCOPE} read:system"
+SYSTEM = " ".join([*SCOPES, SYSTEM_SCOPE])
 ROUTES = ["/system/topics", "/system/groups", "/system/topics/commands/records"]
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def http(services: Stack) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=services.config.gateway_url, timeout=30) as client:
-        yield client
-
-
-async def person(http: httpx.AsyncClient, scope: str | None = None) -> Person:
-    username = f"s{uuid.uuid4().hex[:12]}"
-    body = {"username": username, "name": f"Sys {username}"}
-    if scope:
-        body["scope"] = scope
-    token = (await http.post("/auth/token", json=body)).json()["access_token"]
-    someone = Person(f"local|{username}", username, token)
-    saved = await http.put(
-        "/current-user", json={"name": body["name"], "username": username}, headers=someone.auth
-    )
-    assert saved.status_code == 204, saved.text
-    return someone
 
 
 async def pay(http: httpx.AsyncClient, payer: Person, payee: Person, amount: str) -> str:
