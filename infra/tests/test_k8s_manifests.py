@@ -22,8 +22,8 @@ import yaml
 from pydantic_settings import BaseSettings
 
 from streampay_contracts.settings import KafkaSettings
+from streampay_gateway.auth.signing import KEY_FILE
 from streampay_gateway.config import GatewaySettings
-from streampay_gateway.signing import KEY_FILE
 from streampay_streams.config import StreamsSettings
 
 pytestmark = pytest.mark.unit

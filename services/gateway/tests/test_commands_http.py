@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from streampay_contracts import headers
-from streampay_gateway.correlation import FINGERPRINT_HEADER
+from streampay_gateway.commands.correlation import FINGERPRINT_HEADER
 
 pytestmark = pytest.mark.integration
 

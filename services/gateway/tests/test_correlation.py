@@ -9,15 +9,15 @@ from typing import Any
 import pytest
 
 from streampay_contracts import PayCommand, Problem, decode, encode, headers
-from streampay_gateway.correlation import (
+from streampay_gateway.commands.correlation import (
     FINGERPRINT_HEADER,
     check_idempotency_key,
     correlation_id,
     fingerprint,
 )
-from streampay_gateway.replies import ReplyIndex
-from streampay_gateway.submitted import SubmittedIndex
-from streampay_gateway.window import WindowedIndex, now_ms
+from streampay_gateway.commands.replies import ReplyIndex
+from streampay_gateway.commands.submitted import SubmittedIndex
+from streampay_gateway.commands.window import WindowedIndex, now_ms
 
 pytestmark = pytest.mark.unit
 

@@ -10,11 +10,11 @@ from fastapi import Request
 from pydantic import ValidationError
 
 from streampay_contracts import PayCommand
-from streampay_gateway.bodies import decode_body, read_body
-from streampay_gateway.conditional import etag_of, none_match
+from streampay_gateway.commands.prefer import parse_prefer
 from streampay_gateway.config import GatewaySettings
-from streampay_gateway.prefer import parse_prefer
-from streampay_gateway.problems import ProblemError
+from streampay_gateway.http.bodies import decode_body, read_body
+from streampay_gateway.http.conditional import etag_of, none_match
+from streampay_gateway.http.problems import ProblemError
 from streampay_gateway.routes.auth import requested_scopes
 
 pytestmark = pytest.mark.unit

@@ -13,8 +13,8 @@ from jose import jwt
 from prometheus_client import REGISTRY, generate_latest
 
 from streampay_gateway.app import create_app
+from streampay_gateway.auth.security import SCOPES
 from streampay_gateway.config import GatewaySettings
-from streampay_gateway.security import SCOPES
 
 pytestmark = pytest.mark.integration
 

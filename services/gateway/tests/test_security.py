@@ -17,10 +17,10 @@ from typing import Any
 import httpx
 import pytest
 
-from streampay_gateway.jwks import KeysUnavailable, RemoteJwks, StaticKeys
-from streampay_gateway.problems import ProblemError
-from streampay_gateway.security import Principal, TokenVerifier, require_scope
-from streampay_gateway.signing import KEY_FILE, SigningKey, TokenClaims
+from streampay_gateway.auth.jwks import KeysUnavailable, RemoteJwks, StaticKeys
+from streampay_gateway.auth.security import Principal, TokenVerifier, require_scope
+from streampay_gateway.auth.signing import KEY_FILE, SigningKey, TokenClaims
+from streampay_gateway.http.problems import ProblemError
 
 pytestmark = pytest.mark.unit
 

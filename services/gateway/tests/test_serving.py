@@ -22,7 +22,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from streampay_gateway.__main__ import main
-from streampay_gateway.serving import guarded_protocol
+from streampay_gateway.http.serving import guarded_protocol
 from streampay_gateway.views.sse import EventStream
 from streampay_gateway.views.stream import RecordEvent
 

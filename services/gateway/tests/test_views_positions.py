@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from streampay_gateway.problems import ProblemError
+from streampay_gateway.http.problems import ProblemError
 from streampay_gateway.views.catalog import VIEWS
 from streampay_gateway.views.positions import (
     InvalidEventId,

@@ -28,7 +28,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from streampay_contracts import DomainModel, headers, topics
 from streampay_contracts.headers import PROBLEM_CONTENT_TYPE
-from streampay_gateway.signing import KEY_FILE, SigningKey
+from streampay_gateway.auth.signing import KEY_FILE, SigningKey
 from streampay_infra.stack import Stack, free_port
 from tests.e2e.gateway.conftest import Person, SseStream, open_sse
 

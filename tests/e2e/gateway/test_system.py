@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from streampay_contracts.headers import PROBLEM_CONTENT_TYPE
-from streampay_gateway.security import SCOPES, SYSTEM_SCOPE
+from streampay_gateway.auth.security import SCOPES, SYSTEM_SCOPE
 from streampay_infra.stack import Stack
 from tests.e2e.gateway.conftest import Person, open_sse, person
 

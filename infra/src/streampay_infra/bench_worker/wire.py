@@ -15,7 +15,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from streampay_contracts import PayCommand, encode, headers, topics
-from streampay_gateway.correlation import FINGERPRINT_HEADER, correlation_id, fingerprint
+from streampay_gateway.commands.correlation import FINGERPRINT_HEADER, correlation_id, fingerprint
 
 PAY_ROUTE = "POST /pay"
 """The route part of the correlation id; any fixed text does, as long as ids do not repeat."""

@@ -9,7 +9,7 @@ from prometheus_client import start_http_server
 
 from streampay_gateway.app import create_app
 from streampay_gateway.config import GatewaySettings
-from streampay_gateway.serving import guarded_protocol
+from streampay_gateway.http.serving import guarded_protocol
 
 
 def main() -> None:

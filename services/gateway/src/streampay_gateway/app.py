@@ -9,11 +9,12 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from streampay_contracts import logs
-from streampay_gateway import bootstrap, docs, frontend, openapi, problems
+from streampay_gateway import bootstrap
+from streampay_gateway.auth.ratelimit import RateLimits
 from streampay_gateway.config import GatewaySettings
-from streampay_gateway.hygiene import HttpHygiene
-from streampay_gateway.observability import RequestObserver
-from streampay_gateway.ratelimit import RateLimits
+from streampay_gateway.http import docs, frontend, openapi, problems
+from streampay_gateway.http.hygiene import HttpHygiene
+from streampay_gateway.http.observability import RequestObserver
 from streampay_gateway.routes import (
     auth,
     command_replies,
@@ -23,8 +24,8 @@ from streampay_gateway.routes import (
     users,
 )
 from streampay_gateway.routes import system as system_routes
+from streampay_gateway.routes import views as live_views
 from streampay_gateway.system.section import SystemSection
-from streampay_gateway.views import routes as live_views
 from streampay_gateway.views.hub import ViewHub
 
 DESCRIPTION = """

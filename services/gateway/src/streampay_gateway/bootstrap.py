@@ -11,15 +11,15 @@ import asyncio
 from dataclasses import dataclass, field
 
 from streampay_contracts import PaymentRequest, User, topics
-from streampay_gateway.broker import Broker
+from streampay_gateway.auth.jwks import KeySource, RemoteJwks, StaticKeys
+from streampay_gateway.auth.security import TokenVerifier
+from streampay_gateway.auth.signing import SigningKey
+from streampay_gateway.commands.broker import Broker
+from streampay_gateway.commands.dispatch import CommandDispatcher
+from streampay_gateway.commands.follower import TopicFollower
+from streampay_gateway.commands.replies import ReplyIndex
+from streampay_gateway.commands.submitted import SubmittedIndex
 from streampay_gateway.config import GatewaySettings
-from streampay_gateway.dispatch import CommandDispatcher
-from streampay_gateway.follower import TopicFollower
-from streampay_gateway.jwks import KeySource, RemoteJwks, StaticKeys
-from streampay_gateway.replies import ReplyIndex
-from streampay_gateway.security import TokenVerifier
-from streampay_gateway.signing import SigningKey
-from streampay_gateway.submitted import SubmittedIndex
 from streampay_gateway.views.table import TopicTable
 
 

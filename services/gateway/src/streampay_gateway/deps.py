@@ -13,12 +13,12 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from streampay_contracts import PaymentRequest, User
+from streampay_gateway.auth.signing import SigningKey
 from streampay_gateway.bootstrap import Components
-from streampay_gateway.broker import Broker
+from streampay_gateway.commands.broker import Broker
+from streampay_gateway.commands.dispatch import CommandDispatcher
+from streampay_gateway.commands.prefer import Preferences, preferences
 from streampay_gateway.config import GatewaySettings
-from streampay_gateway.dispatch import CommandDispatcher
-from streampay_gateway.prefer import Preferences, preferences
-from streampay_gateway.signing import SigningKey
 from streampay_gateway.system.section import SystemSection
 from streampay_gateway.views.table import TopicTable
 

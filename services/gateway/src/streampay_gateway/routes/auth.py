@@ -14,13 +14,13 @@ from pydantic import BaseModel, Field
 from streampay_contracts import InboundModel, Problem, dumps, encode
 from streampay_contracts.fields import DisplayName, Username
 from streampay_contracts.headers import JSON_CONTENT_TYPE
-from streampay_gateway.bodies import decode_body, read_body
+from streampay_gateway.auth.ratelimit import Limits, client_address
+from streampay_gateway.auth.security import GRANTABLE_SCOPES, SCOPES, SYSTEM_SCOPE
+from streampay_gateway.auth.signing import TokenClaims
 from streampay_gateway.deps import Settings, Signer
-from streampay_gateway.openapi import json_body, json_response
-from streampay_gateway.problems import ProblemError, problem_responses
-from streampay_gateway.ratelimit import Limits, client_address
-from streampay_gateway.security import GRANTABLE_SCOPES, SCOPES, SYSTEM_SCOPE
-from streampay_gateway.signing import TokenClaims
+from streampay_gateway.http.bodies import decode_body, read_body
+from streampay_gateway.http.openapi import json_body, json_response
+from streampay_gateway.http.problems import ProblemError, problem_responses
 
 router = APIRouter(tags=["development sign-in"])
 

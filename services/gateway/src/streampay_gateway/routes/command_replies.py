@@ -13,11 +13,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
 
+from streampay_gateway.auth.security import Authenticated
+from streampay_gateway.commands.outcomes import Accepted, accepted_response, reply_response
 from streampay_gateway.deps import Dispatcher, Prefer
-from streampay_gateway.openapi import json_response
-from streampay_gateway.outcomes import Accepted, accepted_response, reply_response
-from streampay_gateway.problems import problem_responses
-from streampay_gateway.security import Authenticated
+from streampay_gateway.http.openapi import json_response
+from streampay_gateway.http.problems import problem_responses
 
 router = APIRouter(tags=["commands"])
 

@@ -39,15 +39,15 @@ from streampay_contracts import (
 )
 from streampay_contracts.fields import REQUEST_ID_PATTERN, Notes
 from streampay_contracts.headers import parse_version
-from streampay_gateway.bodies import decode_body, read_body, validate_fields
-from streampay_gateway.correlation import check_idempotency_key
+from streampay_gateway.auth.security import Principal, WritePay, WriteRequest
+from streampay_gateway.commands.correlation import check_idempotency_key
+from streampay_gateway.commands.dispatch import CommandDispatcher, Submission
+from streampay_gateway.commands.outcomes import Accepted, accepted_response, reply_response
+from streampay_gateway.commands.prefer import Preferences
 from streampay_gateway.deps import Dispatcher, Prefer, Settings
-from streampay_gateway.dispatch import CommandDispatcher, Submission
-from streampay_gateway.openapi import json_body, json_response
-from streampay_gateway.outcomes import Accepted, accepted_response, reply_response
-from streampay_gateway.prefer import Preferences
-from streampay_gateway.problems import ProblemError, problem_responses
-from streampay_gateway.security import Principal, WritePay, WriteRequest
+from streampay_gateway.http.bodies import decode_body, read_body, validate_fields
+from streampay_gateway.http.openapi import json_body, json_response
+from streampay_gateway.http.problems import ProblemError, problem_responses
 
 router = APIRouter(tags=["commands"])
 

@@ -14,11 +14,11 @@ from fastapi import APIRouter, Path, Request, Response
 
 from streampay_contracts import PaymentRequest, Problem, RequestStatus, encode
 from streampay_contracts.fields import REQUEST_ID_PATTERN
-from streampay_gateway.conditional import conditional_json
+from streampay_gateway.auth.security import ReadPaymentRequests
 from streampay_gateway.deps import PaymentRequestsTable, Prefer
-from streampay_gateway.openapi import json_response
-from streampay_gateway.problems import ProblemError, problem_responses
-from streampay_gateway.security import ReadPaymentRequests
+from streampay_gateway.http.conditional import conditional_json
+from streampay_gateway.http.openapi import json_response
+from streampay_gateway.http.problems import ProblemError, problem_responses
 
 router = APIRouter(tags=["payment requests"])
 

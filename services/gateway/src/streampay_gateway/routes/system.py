@@ -13,11 +13,11 @@ from fastapi import APIRouter, Path, Query, Response
 
 from streampay_contracts import dumps
 from streampay_contracts.headers import JSON_CONTENT_TYPE
+from streampay_gateway.auth.security import Authenticated, ReadSystem, StreamReadSystem
 from streampay_gateway.deps import System
-from streampay_gateway.openapi import json_response, schema_ref
-from streampay_gateway.problems import problem_responses
+from streampay_gateway.http.openapi import json_response, schema_ref
+from streampay_gateway.http.problems import problem_responses
 from streampay_gateway.routes.command_replies import CorrelationId
-from streampay_gateway.security import Authenticated, ReadSystem, StreamReadSystem
 from streampay_gateway.system.models import Groups, TopicRecord, Topics, Trace
 from streampay_gateway.system.records import RecordFilter
 from streampay_gateway.views.sse import EventStream

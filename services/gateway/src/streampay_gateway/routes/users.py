@@ -7,15 +7,15 @@ import time
 from fastapi import APIRouter, Request, Response
 
 from streampay_contracts import User, UserProfile, encode
-from streampay_gateway.bodies import decode_body, read_body
-from streampay_gateway.conditional import conditional_json
+from streampay_gateway.auth.ratelimit import Limits, client_address
+from streampay_gateway.auth.security import ReadUsers, WriteUsers
+from streampay_gateway.commands.outcomes import Accepted
 from streampay_gateway.deps import Prefer, UsersTable
-from streampay_gateway.openapi import json_body, json_response
-from streampay_gateway.outcomes import Accepted
-from streampay_gateway.problems import problem_responses
-from streampay_gateway.ratelimit import Limits, client_address
+from streampay_gateway.http.bodies import decode_body, read_body
+from streampay_gateway.http.conditional import conditional_json
+from streampay_gateway.http.openapi import json_body, json_response
+from streampay_gateway.http.problems import problem_responses
 from streampay_gateway.routes.commands import Sender
-from streampay_gateway.security import ReadUsers, WriteUsers
 
 router = APIRouter(tags=["users"])
 

@@ -20,7 +20,7 @@ from aiokafka.errors import KafkaError
 
 from streampay_contracts.kafka import TopicState as BrokerTopic
 from streampay_contracts.kafka import describe
-from streampay_gateway.problems import unavailable
+from streampay_gateway.http.problems import unavailable
 from streampay_gateway.system.models import (
     GroupLag,
     Groups,

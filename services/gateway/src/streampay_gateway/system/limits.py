@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from streampay_contracts import Problem
-from streampay_gateway.problems import ProblemError, unavailable
+from streampay_gateway.http.problems import ProblemError, unavailable
 
 RETRY_AFTER_S = 5
 

@@ -6,16 +6,16 @@ import asyncio
 import time
 
 from streampay_contracts import Problem
+from streampay_gateway.auth.security import SYSTEM_SCOPE, Principal
+from streampay_gateway.commands.submitted import SubmittedIndex
+from streampay_gateway.commands.window import now_ms
 from streampay_gateway.config import GatewaySettings
-from streampay_gateway.problems import ProblemError, unavailable
-from streampay_gateway.security import SYSTEM_SCOPE, Principal
-from streampay_gateway.submitted import SubmittedIndex
+from streampay_gateway.http.problems import ProblemError, unavailable
 from streampay_gateway.system.cluster import Cluster
 from streampay_gateway.system.limits import ReaderSlots, Release
 from streampay_gateway.system.models import Trace
 from streampay_gateway.system.records import RecordFilter, Start, TopicReader
 from streampay_gateway.system.trace import EARLIER_MS, assemble, find_caused
-from streampay_gateway.window import now_ms
 
 
 class SystemSection:

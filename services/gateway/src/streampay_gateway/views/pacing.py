@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from streampay_contracts import Problem
-from streampay_gateway.problems import ProblemError
+from streampay_gateway.http.problems import ProblemError
 
 SLICE = 100
 """Records framed in one turn at most."""

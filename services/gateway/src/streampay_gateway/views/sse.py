@@ -14,9 +14,9 @@ from sse_starlette.sse import SendTimeoutError
 from starlette.types import Message, Receive, Scope, Send
 
 from streampay_contracts import Problem
-from streampay_gateway.problems import ProblemError, problem_responses, unavailable
-from streampay_gateway.security import Principal, unauthorized
-from streampay_gateway.serving import DIRECT_BODY
+from streampay_gateway.auth.security import Principal, unauthorized
+from streampay_gateway.http.problems import ProblemError, problem_responses, unavailable
+from streampay_gateway.http.serving import DIRECT_BODY
 from streampay_gateway.views.catalog import View
 from streampay_gateway.views.hub import ViewHub
 from streampay_gateway.views.positions import Cursor, InvalidEventId, decode_event_id
@@ -45,7 +45,7 @@ class EventStream(EventSourceResponse):
         10,000 clients is 10,000 sends.
 
         The chunks of the body go straight to the server when it offers its ``send`` (see
-        :mod:`streampay_gateway.serving`); the start and the end of the response pass through
+        :mod:`streampay_gateway.http.serving`); the start and the end of the response pass through
         the middleware as usual."""
         if self._direct is not None and message.get("more_body", False):
             send = self._direct  # a chunk of the body, neither the start nor the end

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from streampay_contracts import headers
-from streampay_gateway.correlation import FINGERPRINT_HEADER
-from streampay_gateway.metrics import INDEX_SIZE
-from streampay_gateway.window import WindowedIndex, now_ms
+from streampay_gateway.commands.correlation import FINGERPRINT_HEADER
+from streampay_gateway.commands.window import WindowedIndex, now_ms
+from streampay_gateway.http.metrics import INDEX_SIZE
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
 
 from streampay_contracts.kafka import topic_partitions
-from streampay_gateway.metrics import FOLLOWER_LAG
+from streampay_gateway.http.metrics import FOLLOWER_LAG
 
 log = structlog.get_logger(__name__)
 

@@ -15,13 +15,13 @@ import time
 from dataclasses import dataclass
 
 from streampay_contracts import Command, Problem, encode, headers, topics
-from streampay_gateway.broker import Broker
-from streampay_gateway.correlation import FINGERPRINT_HEADER, correlation_id, fingerprint
-from streampay_gateway.follower import TopicFollower
-from streampay_gateway.metrics import COMMANDS, REPLY_WAIT
-from streampay_gateway.problems import ProblemError, unavailable
-from streampay_gateway.replies import ReplyIndex, StoredReply
-from streampay_gateway.submitted import SubmittedIndex
+from streampay_gateway.commands.broker import Broker
+from streampay_gateway.commands.correlation import FINGERPRINT_HEADER, correlation_id, fingerprint
+from streampay_gateway.commands.follower import TopicFollower
+from streampay_gateway.commands.replies import ReplyIndex, StoredReply
+from streampay_gateway.commands.submitted import SubmittedIndex
+from streampay_gateway.http.metrics import COMMANDS, REPLY_WAIT
+from streampay_gateway.http.problems import ProblemError, unavailable
 
 
 @dataclass(frozen=True, slots=True)

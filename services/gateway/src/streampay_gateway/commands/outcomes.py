@@ -12,8 +12,8 @@ from fastapi import Response
 
 from streampay_contracts import WireModel, encode
 from streampay_contracts.headers import JSON_CONTENT_TYPE
-from streampay_gateway.prefer import Preferences
-from streampay_gateway.replies import StoredReply
+from streampay_gateway.commands.prefer import Preferences
+from streampay_gateway.commands.replies import StoredReply
 
 REPLAYED_HEADER = "Idempotent-Replayed"
 

@@ -15,14 +15,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from streampay_contracts import Problem
-from streampay_gateway.problems import ProblemError
-from streampay_gateway.security import (
+from streampay_gateway.auth.security import (
     StreamAuthenticated,
     StreamReadActivities,
     StreamReadBalances,
     StreamReadPaymentRequests,
     forbidden,
 )
+from streampay_gateway.http.problems import ProblemError
 from streampay_gateway.views.catalog import VIEWS, View
 from streampay_gateway.views.sse import (
     STREAM_RESPONSES,

@@ -16,7 +16,7 @@ from typing import Protocol
 from fastapi import Request, Response
 
 from streampay_contracts.headers import JSON_CONTENT_TYPE
-from streampay_gateway.prefer import Preferences
+from streampay_gateway.commands.prefer import Preferences
 
 
 class Changes(Protocol):

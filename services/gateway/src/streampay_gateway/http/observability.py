@@ -14,7 +14,7 @@ from typing import Any
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from streampay_gateway.metrics import LATENCY, REQUESTS
+from streampay_gateway.http.metrics import LATENCY, REQUESTS
 
 log = structlog.get_logger("streampay_gateway.http")
 

@@ -44,8 +44,8 @@ from pydantic import TypeAdapter, ValidationError
 
 from streampay_contracts import Problem, is_system_user
 from streampay_contracts.fields import UserId
-from streampay_gateway.jwks import KeySource, KeysUnavailable
-from streampay_gateway.problems import ProblemError, unavailable
+from streampay_gateway.auth.jwks import KeySource, KeysUnavailable
+from streampay_gateway.http.problems import ProblemError, unavailable
 
 SCOPES: tuple[str, ...] = (
     "read:users",

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from streampay_contracts import Problem, encode, headers
-from streampay_gateway.metrics import INDEX_SIZE
-from streampay_gateway.window import WindowedIndex
+from streampay_gateway.commands.window import WindowedIndex
+from streampay_gateway.http.metrics import INDEX_SIZE
 
 
 @dataclass(frozen=True, slots=True)

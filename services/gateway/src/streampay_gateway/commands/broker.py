@@ -19,7 +19,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
 from streampay_contracts import headers
-from streampay_gateway.problems import unavailable
+from streampay_gateway.http.problems import unavailable
 
 log = structlog.get_logger(__name__)
 

@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from streampay_contracts import Problem
-from streampay_gateway.problems import ProblemError
+from streampay_gateway.http.problems import ProblemError
 
 
 def api_prefixes(app: FastAPI) -> frozenset[str]:

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.requests import ClientDisconnect
 
 from streampay_contracts import MalformedMessage, Problem, decode, describe_validation_error
-from streampay_gateway.problems import ProblemError
+from streampay_gateway.http.problems import ProblemError
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 

@@ -20,7 +20,7 @@ from fastapi import Depends, Request
 
 from streampay_contracts import Problem
 from streampay_gateway.config import GatewaySettings
-from streampay_gateway.problems import ProblemError
+from streampay_gateway.http.problems import ProblemError
 
 MAX_ADDRESSES = 100_000
 

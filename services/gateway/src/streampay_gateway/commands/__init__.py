@@ -1,0 +1,1 @@
+"""Commands: sending them to Kafka, recognising retries, and answering with their replies."""

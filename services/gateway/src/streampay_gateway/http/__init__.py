@@ -1,0 +1,1 @@
+"""The HTTP edge: bodies, problems, conditional reads, server guards, headers, metrics, pages."""
