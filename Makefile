@@ -14,7 +14,7 @@ endif
 COMPOSE := docker compose -p streampay
 TOPIC ?= commands
 
-.PHONY: help bootstrap up down status logs tail topics audit smoke test test-faults bench bench-full bench-worker lint fmt clean
+.PHONY: help bootstrap up down status logs tail topics audit smoke test test-unit test-integration test-e2e test-faults bench bench-full bench-worker lint fmt clean
 
 help: ## show this help
 	@echo "StreamPay — real-time payments on Kafka. Targets:"
@@ -69,16 +69,27 @@ topics: bootstrap ## create or update the topics on the running broker
 	@$(RUN) python -m streampay_infra.topics create
 
 audit: bootstrap ## replay the ledger and the event log; check balances and every view (exit 1 on a violation)
-	@$(RUN) python -m streampay_streams.audit
+	@$(RUN) python -m streampay_infra.audit
 
 smoke: bootstrap ## run the simulation fast for 45 s against the running stack, then audit
 	@$(RUN) python -m streampay_simulation.smoke
-	@$(RUN) python -m streampay_streams.audit
+	@$(RUN) python -m streampay_infra.audit
 
-test: bootstrap ## run the whole test suite (starts its own broker on free ports)
+test: lint ## lint, then the whole test suite (starts its own broker on free ports)
 	@bash infra/compose_check.sh --install-only
 	@bash infra/install_chromium.sh
 	$(RUN) pytest
+
+test-unit: bootstrap ## the unit tier alone: pure tests, no broker (seconds)
+	@bash infra/compose_check.sh --install-only
+	$(RUN) pytest -m unit
+
+test-integration: bootstrap ## the integration tier alone: each adapter against a real broker
+	$(RUN) pytest -m integration
+
+test-e2e: bootstrap ## the end-to-end tier alone: the whole stack over HTTP, SSE and a browser
+	@bash infra/install_chromium.sh
+	$(RUN) pytest -m e2e
 
 test-faults: bootstrap ## kill, restart and duplicate under load; check every invariant; report (~15 min)
 	$(RUN) python -m streampay_infra.faults

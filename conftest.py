@@ -12,7 +12,32 @@ from pathlib import Path
 
 import pytest
 
+from streampay_infra import session_broker
 from streampay_infra.stack import Stack, scratch_config
+
+TIERS = ("unit", "integration", "e2e")
+"""Every test file says at module level which tier it is in (``pytestmark``), so that
+``make test-unit``, ``make test-integration`` and ``make test-e2e`` together run every test."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    untiered = sorted(
+        {
+            str(item.path)
+            for item in items
+            if not any(mark.name in TIERS for mark in _module_marks(item))
+        }
+    )
+    if untiered:
+        raise pytest.UsageError(
+            "test files without a tier marker (pytestmark = pytest.mark.unit, integration or "
+            "e2e at module level): " + ", ".join(untiered)
+        )
+
+
+def _module_marks(item: pytest.Item) -> list[pytest.Mark]:
+    module = item.getparent(pytest.Module)
+    return list(module.iter_markers()) if module is not None else []
 
 
 @pytest.fixture(scope="session")
@@ -22,13 +47,18 @@ def stack_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def stack(stack_dir: Path) -> Iterator[Stack]:
-    """The test stack; its broker is started by `kafka`, its services by `services`."""
+    """The test stack; its broker is started by `kafka`, its services by `services`.
+
+    The broker is the local Apache Kafka, or with ``TEST_BROKER=redpanda`` and a Docker engine,
+    a Redpanda container (:mod:`streampay_infra.session_broker`)."""
     # The simulation pays, requests and tops up whoever exists, test users included, so it
     # runs only in the tests that are about it (they start it themselves).
-    config = scratch_config(stack_dir)
-    test_stack = Stack(config)
-    yield test_stack
-    test_stack.down()
+    with session_broker.external_broker(session_broker.choose()) as external:
+        test_stack = Stack(scratch_config(stack_dir, external_broker=external))
+        try:
+            yield test_stack
+        finally:
+            test_stack.down()
 
 
 @pytest.fixture(scope="session")

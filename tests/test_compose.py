@@ -25,6 +25,8 @@ import yaml
 
 from streampay_streams.config import StreamsSettings
 
+pytestmark = pytest.mark.unit
+
 REPO = Path(__file__).resolve().parents[1]
 COMPOSE_FILE = REPO / "docker-compose.yml"
 CHECK_SCRIPT = REPO / "infra" / "compose_check.sh"
@@ -554,6 +556,10 @@ def built(request: pytest.FixtureRequest) -> tuple[str, Dockerfile, str, str]:
     return name, parse_dockerfile(REPO / relative), package, module
 
 
+DIGEST_OPTIONAL = r"%s(@sha256:[0-9a-f]{64})?"
+"""A base image by tag, optionally pinned further by its digest (``tag@sha256:…``)."""
+
+
 def test_dockerfiles_pin_their_base_images(built: tuple[str, Dockerfile, str, str]) -> None:
     name, dockerfile, _, _ = built
     stage_names = {s.name for s in dockerfile.stages}
@@ -566,7 +572,7 @@ def test_dockerfiles_pin_their_base_images(built: tuple[str, Dockerfile, str, st
     python_stages = [s for s in dockerfile.stages if s.image.startswith("python:")]
     assert python_stages, name
     for stage in python_stages:
-        assert re.fullmatch(r"python:3\.11(\.\d+)?-slim(-\w+)?", stage.image), stage.image
+        assert re.fullmatch(DIGEST_OPTIONAL % r"python:3\.11(\.\d+)?-slim(-\w+)?", stage.image)
     assert dockerfile.final.image.startswith("python:3.11"), name
 
 
@@ -780,8 +786,8 @@ def test_gateway_image_builds_and_serves_the_frontend(
     services: dict[str, dict[str, Any]],
 ) -> None:
     dockerfile = parse_dockerfile(REPO / BUILT["gateway"][0])
-    node = [s for s in dockerfile.stages if s.image.startswith("node:20")]
-    assert len(node) == 1, "one node:20 stage builds the UI"
+    node = [s for s in dockerfile.stages if s.image.startswith("node:22")]
+    assert len(node) == 1, "one node:22 (LTS) stage builds the UI"
     runs = " && ".join(i.args for i in node[0].all("RUN"))
     assert "npm ci" in runs and "npm run build" in runs
 

@@ -167,7 +167,7 @@ describe('landing and sign-in', () => {
     await type($(root, '#sign-in-name'), 'Eve')
     await type($(root, '#sign-in-username'), 'eve!')
     await submit($(root, 'form'))
-    expect(text($(root, '[data-testid="sign-in-error"]'))).toBe('Usernames are 1–32 lowercase letters, digits, _ . or -.')
+    expect(text($(root, '[data-testid="sign-in-error"]'))).toBe('Usernames are 1–32 lowercase letters, digits, underscores (_), dots (.) or hyphens (-).')
     expect(calls.some((c) => c.url === '/auth/token')).toBe(false)
   })
 
@@ -195,7 +195,7 @@ describe('signed in', () => {
     signedIn()
     const { streams } = gateway()
     const { root } = await mountAt('/feed')
-    const feed = streams.get('activities')!
+    const feed = streams.get('activities,my-activities')!
     const leg = (eventName: string, timestamp: number, to = 'local|bob', toName = 'Bob Stone') =>
       JSON.stringify({
         eventName, amount: 5, fromUserId: 'local|alice', fromUserName: 'Alice Doe',
@@ -204,7 +204,7 @@ describe('signed in', () => {
     feed.send('activities', leg('PaymentSent', 1000))
     feed.send('activities', leg('PaymentReceived', 1000))
     feed.send('activities', leg('PaymentSent', 2000, 'local|carol', 'Carol'))
-    feed.send('ready', '{}', 'activities@0=3')
+    feed.send('ready', '{}', 'activities@0=3;my-activities@0=0')
     await settle()
     const rows = [...root.querySelectorAll('[data-testid="activity"]')]
     expect(rows.map((r) => text(r.querySelector('.activity-text')))).toEqual(['You paid Carol $5.00', 'You paid Bob Stone $5.00'])
@@ -216,12 +216,12 @@ describe('signed in', () => {
     signedIn()
     const { streams, calls } = gateway()
     const { router } = await mountAt('/feed')
-    expect([...streams.keys()].sort()).toEqual(['activities', 'current-balance,payment-requests'])
+    expect([...streams.keys()].sort()).toEqual(['activities,my-activities', 'current-balance,payment-requests'])
     expect(openStreams.size).toBe(2)
     await router.push('/statement')
     await settle()
     expect(openStreams.size).toBe(2)
-    expect(calls.find((c) => c.url === '/streams?views=activities')!.init!.signal!.aborted).toBe(true)
+    expect(calls.find((c) => c.url === '/streams?views=activities,my-activities')!.init!.signal!.aborted).toBe(true)
     expect(streams.has('average-transactions,balance-histories,statements,total-transactions')).toBe(true)
     await router.push('/send')
     await settle()
@@ -286,7 +286,7 @@ describe('the Pay / Request form', () => {
     const headers = pay.init?.headers as Record<string, string>
     expect(headers['If-Match']).toBe('"3"')
     expect(headers['Idempotency-Key']).toMatch(/^[0-9a-f-]{36}$/)
-    expect(pay.init?.body).toBe('{"userId":"local|bob","amount":10.00,"notes":""}')
+    expect(pay.init?.body).toBe('{"userId":"local|bob","amount":10.00,"notes":"","visibility":"private"}')
   })
 
   it('after a reload, sends an unanswered command again with its key, and retries that very command', async () => {
@@ -323,7 +323,7 @@ describe('the Pay / Request form', () => {
       'key-before-reload',
     ])
     expect(pays.map((c) => (c.init?.headers as Record<string, string>)['If-Match'])).toEqual(['"3"', '"3"'])
-    expect(pays[1]!.init?.body).toBe('{"userId":"local|bob","amount":5.00,"notes":""}')
+    expect(pays[1]!.init?.body).toBe('{"userId":"local|bob","amount":5.00,"notes":"","visibility":"private"}')
   })
 
   it('offers a retry after a network error, with the same key', async () => {

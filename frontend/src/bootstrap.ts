@@ -7,6 +7,7 @@ import { chartLabels } from './lib/chartLabels'
 import { openStreams, streamStats } from './lib/sse'
 import { createAppRouter } from './router'
 import { startAccount, stopAccount } from './stores/account'
+import { clearSentRequests } from './stores/sentRequests'
 import { initSession, isSignedIn } from './stores/session'
 
 export function createStreamPay(options: { history?: RouterHistory; auth?: AuthConfig } = {}): {
@@ -16,9 +17,15 @@ export function createStreamPay(options: { history?: RouterHistory; auth?: AuthC
 } {
   initSession({ config: options.auth })
   // The shell's live stream (balance, requests to me) is open exactly while someone is signed in.
-  const stopWatching = watch(isSignedIn, (signedIn) => (signedIn ? startAccount() : stopAccount()), {
-    immediate: true,
-  })
+  const stopWatching = watch(
+    isSignedIn,
+    (signedIn) => {
+      if (signedIn) return startAccount()
+      stopAccount()
+      clearSentRequests()
+    },
+    { immediate: true },
+  )
   // For the browser tests and the curious: how many live streams are open, and the most so far;
   // where the charts drew their time labels.
   Object.assign(globalThis, {

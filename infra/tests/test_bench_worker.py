@@ -9,10 +9,14 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
+
 from streampay_contracts import PayCommand, codec, headers, topics
 from streampay_infra.bench_worker import figures, report
 from streampay_infra.bench_worker.processes import write_model_names
 from streampay_infra.bench_worker.wire import pay_commands
+
+pytestmark = pytest.mark.unit
 
 
 def test_cpu_delta_counts_new_processes_from_zero_and_drops_ended_ones() -> None:

@@ -6,7 +6,7 @@
  * moved meanwhile.
  */
 import { apiFetch, describeProblem, NetworkError, readProblem, type Problem } from './http'
-import type { PayCommand, PayReply, RequestReply } from './types'
+import type { PayCommand, PayReply, RequestReply, Visibility } from './types'
 
 export type Outcome<T> =
   | { kind: 'done'; status: number; value: T; replayed: boolean }
@@ -15,13 +15,16 @@ export type Outcome<T> =
   | { kind: 'unanswered'; message: string }
 
 /** A `PayCommand` whose amount is the validated text ("7.50"), written into the JSON as a number. */
-export type PayBody = Omit<PayCommand, 'amount' | 'notes' | 'requestId'> & {
+export type PayBody = Omit<PayCommand, 'amount' | 'notes' | 'requestId' | 'visibility'> & {
   amount: string
   notes: string
   requestId?: string
+  /** Private (the default) unless the payer makes it public; a request's payment is private. */
+  visibility?: Visibility
 }
 
-export type RequestBody = Omit<PayBody, 'requestId'>
+/** A request is always private: it has no visibility to choose. */
+export type RequestBody = Omit<PayBody, 'requestId' | 'visibility'>
 
 export const ROUTES = {
   pay: '/pay',

@@ -32,9 +32,11 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Live feed of every payment and request (public)
-         * @description The public activity feed. A fresh connect gets the most recent activities (50 by
-         *     default), not the whole history; a resumed one gets exactly what it missed.
+         * Live public feed: the payments their payers made public
+         * @description The public activity feed: public payments only (a private payment, a deposit or a
+         *     request is never on it; its parties see it on `/my-activities`). A fresh connect gets the
+         *     most recent activities (50 by default), not the whole history; a resumed one gets exactly
+         *     what it missed.
          */
         get: operations["activities_activities_get"];
         put?: never;
@@ -214,6 +216,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/my-activities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live feed of everything the caller is a party to
+         * @description Every payment, deposit and request the caller is a party to (`Activity`), private ones
+         *     with their amount and notes, which the public `/activities` never has. A fresh connect gets
+         *     the caller's most recent lines (up to 500 by default), then each new one.
+         */
+        get: operations["my_activities_my_activities_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/pay": {
         parameters: {
             query?: never;
@@ -348,6 +372,28 @@ export interface paths {
          * @description Ask ``userId`` to pay the caller ``amount``; 404 if there is no such user.
          */
         post: operations["request_money_request_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sent-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live requests the caller sent, with their status
+         * @description Every request the caller made (`PaymentRequest`), replaced as its `status` moves from
+         *     `pending` to `paid`, `declined` or `cancelled`; a closed request stays with its final
+         *     status. The same list on every device.
+         */
+        get: operations["sent_requests_sent_requests_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -654,7 +700,8 @@ export interface components {
          * @description Send ``amount`` from the caller to ``user_id`` (``POST /pay``).
          *
          *     With ``request_id`` it pays an open request addressed to the caller, and the amount must
-         *     equal the requested amount.
+         *     equal the requested amount. A payment is private unless ``visibility`` is ``public``; the
+         *     payment of a request is private, like the request.
          */
         PayCommand: {
             /** Amount */
@@ -675,6 +722,11 @@ export interface components {
              * @example local|alice
              */
             userId: string;
+            /**
+             * @description ``private``: only the payer and the payee see it; ``public``: on everyone's feed.
+             * @default private
+             */
+            visibility: components["schemas"]["Visibility"];
         };
         /**
          * PayReply
@@ -779,6 +831,11 @@ export interface components {
              * @example local|alice
              */
             userId: string;
+            /**
+             * @description Always ``private``: a request is seen by its two parties only.
+             * @default private
+             */
+            visibility: components["schemas"]["Visibility"];
         };
         /**
          * RequestReply
@@ -998,6 +1055,15 @@ export interface components {
             /** Error Type */
             type: string;
         };
+        /**
+         * Visibility
+         * @description Who may see a payment: its two parties only (``private``, the default), or everyone.
+         *
+         *     A private payment never reaches the public feed; its parties see all of it in their own
+         *     feed. Requests are always private: what one person asks of another is theirs alone.
+         * @enum {string}
+         */
+        Visibility: "private" | "public";
     };
     responses: never;
     parameters: never;
@@ -1683,6 +1749,86 @@ export interface operations {
             };
         };
     };
+    my_activities_my_activities_get: {
+        parameters: {
+            query?: {
+                /** @description The same as `Last-Event-ID`, for a new EventSource (which cannot send headers), e.g. after a page reload; the header wins when both are sent. */
+                lastEventId?: string | null;
+            };
+            header?: {
+                /** @description The id of the last event received; the stream resumes right after it. Browsers send it by themselves when an EventSource reconnects. */
+                "Last-Event-ID"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A `text/event-stream`: the initial state, `event: ready`, then every change, heartbeats, `event: token-expiring` and the end of the stream at token expiry */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description The request is malformed; `detail` says which field and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is invalid or expired (see `WWW-Authenticate`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Too many from this client address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The broker or the gateway's caches are not available yet; retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     pay_pay_post: {
         parameters: {
             query?: never;
@@ -2358,6 +2504,86 @@ export interface operations {
             };
         };
     };
+    sent_requests_sent_requests_get: {
+        parameters: {
+            query?: {
+                /** @description The same as `Last-Event-ID`, for a new EventSource (which cannot send headers), e.g. after a page reload; the header wins when both are sent. */
+                lastEventId?: string | null;
+            };
+            header?: {
+                /** @description The id of the last event received; the stream resumes right after it. Browsers send it by themselves when an EventSource reconnects. */
+                "Last-Event-ID"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A `text/event-stream`: the initial state, `event: ready`, then every change, heartbeats, `event: token-expiring` and the end of the stream at token expiry */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description The request is malformed; `detail` says which field and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is invalid or expired (see `WWW-Authenticate`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Too many from this client address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The broker or the gateway's caches are not available yet; retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     statements_statements_get: {
         parameters: {
             query?: {
@@ -2441,7 +2667,7 @@ export interface operations {
     streams_streams_get: {
         parameters: {
             query: {
-                /** @description Comma-separated views: activities, payment-requests, current-balance, balance-histories, statements, total-transactions, average-transactions */
+                /** @description Comma-separated views: activities, payment-requests, my-activities, sent-requests, current-balance, balance-histories, statements, total-transactions, average-transactions */
                 views: string;
                 /** @description The same as `Last-Event-ID`, for a new EventSource (which cannot send headers), e.g. after a page reload; the header wins when both are sent. */
                 lastEventId?: string | null;

@@ -10,6 +10,9 @@ type FromSchema<Name extends string, Fallback> = Name extends keyof Schemas ? Sc
 
 export type RequestStatus = 'pending' | 'paid' | 'declined' | 'cancelled'
 
+/** Who may see a payment: its two parties only, or everyone (requests are always private). */
+export type Visibility = 'private' | 'public'
+
 export type ActivityEvent =
   | 'PaymentSent'
   | 'PaymentReceived'

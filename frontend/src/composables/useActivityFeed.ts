@@ -1,5 +1,6 @@
 /**
- * The activity feed of a page: its own live stream of the `activities` view, merged into rows
+ * The activity feed of a page: its own live stream of the public `activities` view and the
+ * caller's `my-activities` (every line about them, private ones included), merged into rows
  * (see lib/activities.ts), with older activity loaded on demand.
  *
  * The gateway sends a fresh connection the most recent activities only. Older ones are loaded
@@ -10,7 +11,8 @@
 import { computed, shallowRef, triggerRef } from 'vue'
 import type { Activity } from '../api/types'
 import { Feed } from '../lib/activities'
-import { openLiveViews } from '../lib/liveViews'
+import { openLiveViews, type ViewName } from '../lib/liveViews'
+import type { SseMessage } from '../lib/sse'
 
 /** Records per partition each "load older" step goes back. */
 const STEP = 50
@@ -33,63 +35,70 @@ export function formatOffsets(offsets: Map<number, number>, view = 'activities')
   return `${view}@${parts.join(',')}`
 }
 
+/** The public feed, and the caller's own lines (private ones with their amount and notes). */
+export const FEED_VIEWS = ['activities', 'my-activities'] as const satisfies readonly ViewName[]
+
 export function useActivityFeed(fetchImpl?: typeof fetch) {
   const feed = shallowRef(new Feed())
   const loadingOlder = shallowRef(false)
   const reachedStart = shallowRef(false)
-  /** Where the first ready left us, and how far back the last load went. */
-  let head: Map<number, number> | null = null
+  /** Where the first ready left each view, and how far back the last load went. */
+  let heads: Map<string, Map<number, number>> | null = null
   let depth = 0
   let sizeBefore = 0
   /** Records received before the first `ready`: the whole log, if its offsets add up to it. */
   let initialRecords = 0
 
-  const live = openLiveViews(
-    {
-      activities: {
-        data(value, message) {
-          if (!head) initialRecords += 1
-          if (value && typeof value === 'object' && feed.value.add(value as Activity, message.data)) triggerRef(feed)
-        },
-        reset() {
-          feed.value.clear()
-          head = null
-          initialRecords = 0
-          depth = 0
-          reachedStart.value = false
-          triggerRef(feed)
-        },
-      },
+  const handlers = {
+    data(value: unknown, message: SseMessage) {
+      if (!heads) initialRecords += 1
+      if (value && typeof value === 'object' && feed.value.add(value as Activity, message.data)) triggerRef(feed)
     },
-    {
-      fetchImpl,
-      onReady() {
-        if (!head) {
-          head = parseOffsets(live.client.lastEventId)
-          // The topic holds no more than what came (its offsets start at 0): nothing older.
-          const total = head ? [...head.values()].reduce((sum, o) => sum + o, 0) : Infinity
-          if (total <= initialRecords) reachedStart.value = true
-        }
-        if (loadingOlder.value) {
-          loadingOlder.value = false
-          const allAtZero = head ? [...head.values()].every((o) => o - depth * STEP <= 0) : true
-          if (feed.value.size === sizeBefore && allAtZero) reachedStart.value = true
-        }
-      },
+    reset() {
+      feed.value.clear()
+      heads = null
+      initialRecords = 0
+      depth = 0
+      reachedStart.value = false
+      triggerRef(feed)
     },
-  )
+  }
+  const back = (offset: number, steps: number) => Math.max(0, offset - steps * STEP)
+  const allAt = (steps: number) =>
+    !heads || [...heads.values()].every((head) => [...head.values()].every((o) => o - steps * STEP <= 0))
+
+  const live = openLiveViews(Object.fromEntries(FEED_VIEWS.map((view) => [view, handlers])), {
+    fetchImpl,
+    onReady() {
+      if (!heads) {
+        const found = FEED_VIEWS.map((view) => [view, parseOffsets(live.client.lastEventId, view)] as const)
+        heads = found.every(([, o]) => o) ? new Map(found as [string, Map<number, number>][]) : null
+        // The topics hold no more than what came (their offsets start at 0): nothing older.
+        const total = heads
+          ? [...heads.values()].reduce((sum, head) => sum + [...head.values()].reduce((a, o) => a + o, 0), 0)
+          : Infinity
+        if (total <= initialRecords) reachedStart.value = true
+      }
+      if (loadingOlder.value) {
+        loadingOlder.value = false
+        if (feed.value.size === sizeBefore && allAt(depth)) reachedStart.value = true
+      }
+    },
+  })
 
   function loadOlder(): void {
-    if (loadingOlder.value || reachedStart.value || !head || !live.ready.value) return
+    if (loadingOlder.value || reachedStart.value || !heads || !live.ready.value) return
     depth += 1
-    const from = new Map([...head].map(([p, o]) => [p, Math.max(0, o - depth * STEP)]))
-    if ([...head.values()].every((o) => o - (depth - 1) * STEP <= 0)) {
+    if (allAt(depth - 1)) {
       reachedStart.value = true
       return
     }
+    const from = [...heads].map(([view, head]) =>
+      formatOffsets(new Map([...head].map(([p, o]) => [p, back(o, depth)])), view),
+    )
     sizeBefore = feed.value.size
     loadingOlder.value = true
-    live.resumeFrom(formatOffsets(from))
+    live.resumeFrom(from.join(';'))
   }
 
   // The feed changes in place; hand the page fresh row objects so changed rows re-render.

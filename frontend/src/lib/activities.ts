@@ -4,7 +4,7 @@
  * request whose status follows the request's later events, and sentences told from the
  * reader's side ("You paid Bob $5.00", "Bob paid you $5.00", "Alice paid Bob $5.00").
  */
-import type { Activity, ActivityEvent, RequestStatus } from '../api/types'
+import type { Activity, ActivityEvent, RequestStatus, Visibility } from '../api/types'
 import { formatMoney } from './money'
 
 export type RowKind = 'payment' | 'deposit' | 'request' | 'request-declined' | 'request-cancelled'
@@ -22,6 +22,8 @@ export interface FeedRow {
   requestId?: string
   /** Requests: where the request stands now. */
   status?: RequestStatus
+  /** Payments: who may see it (only its parties ever see a private one). */
+  visibility?: Visibility
   /** Payments: which legs have arrived. */
   legs: Set<ActivityEvent>
   /** The command that caused the row, when the records name it (`id` is `<command id>:<event>`). */
@@ -113,6 +115,7 @@ export class Feed {
       notes: a.notes ?? '',
       requestId: a.requestId ?? undefined,
       commandId: commandOf(a),
+      visibility: ((a as { visibility?: Visibility | null }).visibility ?? undefined) || undefined,
       status: kind === 'request' ? ((a.status as RequestStatus | null | undefined) ?? 'pending') : undefined,
       legs: new Set(),
     }

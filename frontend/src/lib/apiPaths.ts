@@ -14,7 +14,9 @@ export const API_PATH_PREFIXES = [
   '/readyz',
   '/current-balance',
   '/activities',
+  '/my-activities',
   '/payment-requests',
+  '/sent-requests',
   '/current-payment-requests',
   '/balance-histories',
   '/statements',
@@ -53,6 +55,8 @@ export function isApiPath(path: string): boolean {
  */
 export const PAGE_ALIASES: Readonly<Record<string, string>> = {
   '/activities': '/feed',
+  '/my-activities': '/feed',
+  '/sent-requests': '/requests',
   '/pay': '/send',
   '/request': '/send?mode=request',
   '/payment-requests': '/requests',

@@ -10,7 +10,9 @@ import { SseClient, type SseMessage, type StreamState } from './sse'
 
 export type ViewName =
   | 'activities'
+  | 'my-activities'
   | 'payment-requests'
+  | 'sent-requests'
   | 'current-balance'
   | 'balance-histories'
   | 'statements'

@@ -5,6 +5,7 @@
  * answers a retry with the first attempt's reply and never applies a command twice (see the
  * gateway README).
  */
+import type { Visibility } from '../api/types'
 import type { Mode } from '../lib/payForm'
 
 export interface LastCommand {
@@ -15,6 +16,8 @@ export interface LastCommand {
   amount: string
   notes: string
   requestId?: string
+  /** A payment's visibility (not a request's: those are always private). */
+  visibility?: Visibility
   key: string
   ifMatch: number | null
   state: 'sending' | 'done' | 'refused' | 'unanswered'

@@ -1,17 +1,11 @@
 /**
- * Requests the signed-in user sent, with their status.
- *
- * The gateway has no list of the requests a user sent (its `payment-requests` view holds the
- * open requests addressed to the caller), so this list is built from what this browser knows:
- * the requests made here (kept in localStorage per user), the `PaymentRequested` activities
- * from the user that the activity stream shows, and each request's later status events.
- * `GET /payment-requests/{id}` refreshes the status of a request still shown as pending.
+ * Requests the signed-in user sent, with their status, from the gateway's `sent-requests` live
+ * view: every request the user made, replaced as it is paid, declined or cancelled. The same list
+ * on every device, however long ago the request was made.
  */
-import { shallowRef } from 'vue'
-import { ROUTES } from '../api/commands'
-import { ApiError, getJson } from '../api/http'
+import { computed, shallowRef, triggerRef } from 'vue'
 import type { PaymentRequest, RequestStatus } from '../api/types'
-import type { FeedRow } from '../lib/activities'
+import { openLiveViews, type LiveViews } from '../lib/liveViews'
 
 export interface SentRequest {
   id: string
@@ -23,81 +17,66 @@ export interface SentRequest {
   status: RequestStatus
 }
 
-const LIMIT = 100
-export const sentRequests = shallowRef<SentRequest[]>([])
-let owner = ''
+const byId = shallowRef(new Map<string, SentRequest>())
 
-function storageKey(userId: string): string {
-  return `streampay.sent.${userId}`
+/** Newest first. */
+export const sentRequests = computed(() => [...byId.value.values()].sort((a, b) => b.timestamp - a.timestamp))
+
+function isRequest(value: unknown): value is PaymentRequest {
+  return !!value && typeof value === 'object' && typeof (value as PaymentRequest).id === 'string'
 }
 
-function save(): void {
-  if (!owner) return
-  try {
-    localStorage.setItem(storageKey(owner), JSON.stringify(sentRequests.value.slice(0, LIMIT)))
-  } catch {
-    // storage full or disabled: the list still lives for this page
-  }
+const ORDER: Record<RequestStatus, number> = { pending: 0, paid: 1, declined: 1, cancelled: 1 }
+
+function put(request: SentRequest): void {
+  const known = byId.value.get(request.id)
+  // A closed request never reopens: an older record (a replay) does not undo a later status.
+  if (known && ORDER[known.status] > ORDER[request.status]) return
+  byId.value.set(request.id, request)
+  triggerRef(byId)
 }
 
-export function loadSentRequests(userId: string): void {
-  owner = userId
-  try {
-    const raw = localStorage.getItem(storageKey(userId))
-    const list: unknown = raw ? JSON.parse(raw) : []
-    sentRequests.value = Array.isArray(list) ? (list as SentRequest[]) : []
-  } catch {
-    sentRequests.value = []
-  }
-}
-
-function upsert(request: SentRequest): void {
-  const others = sentRequests.value.filter((r) => r.id !== request.id)
-  sentRequests.value = [request, ...others].sort((a, b) => b.timestamp - a.timestamp).slice(0, LIMIT)
-  save()
-}
-
-export function rememberSent(request: SentRequest): void {
-  upsert(request)
-}
-
-export function setSentStatus(id: string, status: RequestStatus): void {
-  const found = sentRequests.value.find((r) => r.id === id)
-  if (found && found.status !== status) upsert({ ...found, status })
-}
-
-/** Take in what the activity feed says about requests from `userId`. */
-export function mergeFromFeed(rows: readonly FeedRow[], userId: string): void {
-  for (const row of rows) {
-    if (row.kind !== 'request' || row.fromUserId !== userId || !row.requestId) continue
-    const known = sentRequests.value.find((r) => r.id === row.requestId)
-    const status = row.status ?? 'pending'
-    if (!known) {
-      upsert({
-        id: row.requestId,
-        toUserId: row.toUserId,
-        toUserName: row.toUserName,
-        amount: row.amount,
-        notes: row.notes,
-        timestamp: row.timestamp,
-        status,
-      })
-    } else if (known.status === 'pending' && status !== 'pending') setSentStatus(known.id, status)
-  }
-}
-
-/** Ask the gateway where each request still shown as pending stands. */
-export async function refreshPending(): Promise<void> {
-  const pending = sentRequests.value.filter((r) => r.status === 'pending').slice(0, 20)
-  await Promise.all(
-    pending.map(async (r) => {
-      try {
-        const current = await getJson<PaymentRequest>(ROUTES.paymentRequest(r.id))
-        if (current.status && current.status !== r.status) setSentStatus(r.id, current.status)
-      } catch (error) {
-        // 404: gone from the open requests; its final state comes from the activity feed.
-        if (!(error instanceof ApiError)) return
-      }
-    }),
+/**
+ * Opens the page's stream of the requests the user sent; it closes with the page (the calling
+ * component's scope).
+ */
+export function watchSentRequests(fetchImpl?: typeof fetch): LiveViews {
+  return openLiveViews(
+    {
+      'sent-requests': {
+        data(value) {
+          if (!isRequest(value)) return
+          put({
+            id: value.id,
+            toUserId: value.toUserId,
+            toUserName: value.toUserName,
+            amount: Number(value.amount),
+            notes: value.notes ?? '',
+            timestamp: value.timestamp,
+            status: (value.status as RequestStatus | undefined) ?? 'pending',
+          })
+        },
+        reset() {
+          byId.value = new Map()
+        },
+      },
+    },
+    { fetchImpl },
   )
+}
+
+/** Show a request as closed at once (after cancelling it here); the stream confirms it. */
+export function setSentStatus(id: string, status: RequestStatus): void {
+  const found = byId.value.get(id)
+  if (found && found.status !== status) put({ ...found, status })
+}
+
+/** Show a request made here at once, before the stream brings it. */
+export function rememberSent(request: SentRequest): void {
+  if (!byId.value.has(request.id)) put(request)
+}
+
+/** Forget the list (sign-out). */
+export function clearSentRequests(): void {
+  byId.value = new Map()
 }

@@ -13,6 +13,7 @@ import sys
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from streampay_contracts.settings import ENV_FILE
 from streampay_infra import kafka, tail
 from streampay_infra.stack import Stack, StackConfig, StackError, http_ok
 
@@ -20,7 +21,7 @@ from streampay_infra.stack import Stack, StackConfig, StackError, http_ok
 class StackSettings(BaseSettings):
     """Ports of the local demo; the defaults are the ones the README promises."""
 
-    model_config = SettingsConfigDict(extra="ignore")
+    model_config = SettingsConfigDict(extra="ignore", env_file=ENV_FILE, env_file_encoding="utf-8")
 
     kafka_port: int = 9092
     kafka_controller_port: int = 9093

@@ -34,7 +34,7 @@ def build(say: Callable[[str], None], root: Path = FRONTEND) -> None:
         return
     npm = shutil.which("npm")
     if npm is None:
-        raise RuntimeError("'npm' was not found on PATH: install Node.js 20 with npm")
+        raise RuntimeError("'npm' was not found on PATH: install Node.js 22 (LTS) with npm")
     installed = root / "node_modules" / ".package-lock.json"
     if _newest([root / "package-lock.json"]) > _newest([installed]):
         say("    npm ci")

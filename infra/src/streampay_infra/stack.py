@@ -66,10 +66,13 @@ class StackConfig:
     services: tuple[str, ...] = SERVICES
     env: dict[str, str] = field(default_factory=dict)
     say: Callable[[str], None] = print
+    external_broker: str | None = None
+    """Bootstrap servers of a broker started elsewhere (a test session's Redpanda container),
+    used instead of starting Apache Kafka here."""
 
     @property
     def bootstrap_servers(self) -> str:
-        return f"127.0.0.1:{self.kafka_port}"
+        return self.external_broker or f"127.0.0.1:{self.kafka_port}"
 
     @property
     def gateway_url(self) -> str:
@@ -116,11 +119,14 @@ of their own."""
 
 
 def scratch_config(
-    folder: Path, say: Callable[[str], None] | None = None, env: dict[str, str] | None = None
+    folder: Path,
+    say: Callable[[str], None] | None = None,
+    env: dict[str, str] | None = None,
+    external_broker: str | None = None,
 ) -> StackConfig:
     """A stack of its own in `folder` on free loopback ports (broker, streams worker, projector,
     gateway; no web app build), as the tests, the bench and the fault tier run it beside
-    `make up`."""
+    `make up`; on ``external_broker`` instead of a broker of its own when given."""
     return StackConfig(
         run_dir=folder / "run",
         data_dir=folder / "data",
@@ -134,6 +140,7 @@ def scratch_config(
         services=("streams", "projector", "gateway"),
         env={**LOOPBACK_LIMITS, **(env or {})},
         say=say or (lambda line: None),
+        external_broker=external_broker,
     )
 
 
@@ -176,6 +183,12 @@ class Stack:
 
     def start_broker(self) -> None:
         say = self.config.say
+        external = self.config.external_broker
+        if external is not None:
+            say(f"• using the broker on {external}")
+            if not poll(lambda: broker_answers(external), 90, interval=0.5):
+                raise StackError(f"the broker on {external} did not answer within 90 s")
+            return
         if self.supervisor.is_running("broker"):
             say(f"• broker already running on {self.broker.bootstrap_servers}")
         else:
@@ -185,13 +198,13 @@ class Stack:
                 say(f"• formatted new KRaft storage in {self.broker.data_dir}")
             say(f"• starting Apache Kafka on {self.broker.bootstrap_servers}")
             self.supervisor.spawn("broker", kafka.broker_command(self.broker, libs))
-        self._wait("broker", lambda: broker_answers(self.broker.bootstrap_servers), 90)
+        self._wait("broker", lambda: broker_answers(self.config.bootstrap_servers), 90)
 
     def create_topics(self) -> None:
         self.config.say(f"• creating topics ({self.config.partitions} partitions each)")
         specs = topic_specs()
         actions = asyncio.run(
-            topics.apply(self.broker.bootstrap_servers, self.config.partitions, specs)
+            topics.apply(self.config.bootstrap_servers, self.config.partitions, specs)
         )
         for name, action in actions.items():
             self.config.say(f"    {name:<22} {action}")

@@ -23,6 +23,8 @@ from streampay_contracts.commands import PayCommand
 from streampay_contracts.ledger import Transaction
 from streampay_contracts.money import MAX_AMOUNT
 
+pytestmark = pytest.mark.unit
+
 
 def test_fractions_are_read_as_exact_decimals_and_integers_stay_integers() -> None:
     value = loads(b'{"a": 25.50, "b": 12, "c": [0.1, -3.0]}')
@@ -96,13 +98,15 @@ def test_pay_command_round_trips_exactly() -> None:
     assert command.user_id == "local|bob"
     assert command.amount == Decimal("25.50")
     assert str(command.amount) == "25.50"
-    assert encode(command) == b'{"userId":"local|bob","amount":25.50,"notes":""}'
+    assert encode(command) == (
+        b'{"userId":"local|bob","amount":25.50,"notes":"","visibility":"private"}'
+    )
 
 
 def test_encode_leaves_out_absent_optional_fields_and_writes_present_ones() -> None:
     with_request = PayCommand(user_id="local|bob", amount=Decimal(5), request_id="r-1")
     assert encode(with_request) == (
-        b'{"userId":"local|bob","amount":5.00,"notes":"","requestId":"r-1"}'
+        b'{"userId":"local|bob","amount":5.00,"notes":"","requestId":"r-1","visibility":"private"}'
     )
 
 

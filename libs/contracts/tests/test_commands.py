@@ -11,16 +11,20 @@ from streampay_contracts import (
     COMMAND_MODELS,
     SYSTEM_BANK,
     CancelRequestCommand,
+    Command,
     DeclineRequestCommand,
     DepositCommand,
     DomainModel,
     PayCommand,
     RequestCommand,
     UserProfile,
+    Visibility,
     command_model,
     encode,
     is_system_user,
 )
+
+pytestmark = pytest.mark.unit
 
 VALID_BODIES: dict[DomainModel, dict[str, Any]] = {
     DomainModel.PAY: {"userId": "local|bob", "amount": 5},
@@ -73,7 +77,7 @@ def test_every_command_accepts_its_minimal_body(domain_model: DomainModel) -> No
 
 def test_commands_write_camel_case_names() -> None:
     assert encode(RequestCommand(user_id="local|bob", amount=Decimal(100), notes="rent")) == (
-        b'{"userId":"local|bob","amount":100.00,"notes":"rent"}'
+        b'{"userId":"local|bob","amount":100.00,"notes":"rent","visibility":"private"}'
     )
     assert encode(DeclineRequestCommand(request_id="r-1", reason="no")) == (
         b'{"requestId":"r-1","reason":"no"}'
@@ -164,3 +168,28 @@ def test_profile_updates_are_validated(
 def test_system_accounts_are_recognised() -> None:
     assert is_system_user(SYSTEM_BANK)
     assert not is_system_user("local|system")
+
+
+def test_a_payment_is_private_unless_asked_to_be_public() -> None:
+    assert PayCommand(user_id="local|bob", amount=Decimal(1)).visibility is Visibility.PRIVATE
+    public = PayCommand.model_validate({"userId": "local|bob", "amount": 1, "visibility": "public"})
+    assert public.visibility is Visibility.PUBLIC
+
+
+@pytest.mark.parametrize(
+    ("model", "body"),
+    [
+        (RequestCommand, {"userId": "local|bob", "amount": 1, "visibility": "public"}),
+        (
+            PayCommand,
+            {"userId": "local|bob", "amount": 1, "requestId": "r-1", "visibility": "public"},
+        ),
+    ],
+)
+def test_requests_and_their_payments_are_never_public(
+    model: type[Command], body: dict[str, object]
+) -> None:
+    with pytest.raises(ValidationError, match="always private"):
+        model.model_validate(body)
+    with pytest.raises(ValidationError):
+        model.model_validate({**body, "visibility": "friends"})

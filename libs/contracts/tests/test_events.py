@@ -20,6 +20,8 @@ from streampay_contracts.events import (
     event_id,
 )
 
+pytestmark = pytest.mark.unit
+
 ALICE, BOB = "local|alice", "local|bob"
 
 

@@ -4,6 +4,8 @@ import pytest
 
 from streampay_contracts import headers
 
+pytestmark = pytest.mark.unit
+
 
 def test_header_names_are_those_of_the_zilla_contract() -> None:
     assert (

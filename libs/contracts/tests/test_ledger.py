@@ -8,6 +8,8 @@ import pytest
 
 from streampay_contracts import SYSTEM_BANK, Transaction, encode
 
+pytestmark = pytest.mark.unit
+
 
 def leg(**changes: Any) -> dict[str, Any]:
     entry = {
@@ -27,7 +29,7 @@ def test_a_ledger_leg_is_written_with_its_wire_names() -> None:
     assert encode(entry) == (
         b'{"id":"c-1:debit","ownerId":"local|alice","userId":"local|bob","amount":-25.50,'
         b'"kind":"transfer","commandId":"c-1","timestamp":1700000000000,"requestId":"r-1",'
-        b'"notes":""}'
+        b'"notes":"","visibility":"private"}'
     )
 
 

@@ -11,6 +11,8 @@ from pydantic import TypeAdapter, ValidationError
 from streampay_contracts.codec import EXPONENT_REASON, NOT_FINITE_REASON, RejectedNumber
 from streampay_contracts.money import MAX_AMOUNT, Amount, Money, SignedAmount, round_to_cents
 
+pytestmark = pytest.mark.unit
+
 AMOUNT = TypeAdapter(Amount)
 SIGNED = TypeAdapter(SignedAmount)
 MONEY = TypeAdapter(Money)

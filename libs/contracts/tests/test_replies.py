@@ -8,6 +8,8 @@ from pydantic import ValidationError
 
 from streampay_contracts import DepositReply, PayReply, Problem, RequestReply, decode, encode
 
+pytestmark = pytest.mark.unit
+
 
 def test_success_replies_carry_the_new_balance() -> None:
     pay = PayReply(command_id="c-1", amount=Decimal(5), balance=Decimal("95"), version=3)
@@ -27,7 +29,6 @@ def test_success_replies_carry_the_new_balance() -> None:
         (Problem.conflict, 409, "Conflict"),
         (Problem.precondition_failed, 412, "Precondition Failed"),
         (Problem.content_too_large, 413, "Content Too Large"),
-        (Problem.unprocessable, 422, "Unprocessable Content"),
         (Problem.internal_error, 500, "Internal Server Error"),
         (Problem.gateway_timeout, 504, "Gateway Timeout"),
     ],
@@ -38,6 +39,12 @@ def test_problem_factories_set_status_and_fixed_title(
     problem = factory("what went wrong")
     assert (problem.type, problem.status, problem.title) == ("about:blank", status, title)
     assert problem.detail == "what went wrong"
+
+
+def test_a_reused_key_is_422_in_the_words_every_component_answers() -> None:
+    problem = Problem.key_reused()
+    assert (problem.status, problem.title) == (422, "Unprocessable Content")
+    assert problem.detail is not None and "different body" in problem.detail
 
 
 def test_problem_extensions_round_trip_exactly() -> None:

@@ -7,6 +7,8 @@ from pydantic import ValidationError
 
 from streampay_contracts import KafkaSettings
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:

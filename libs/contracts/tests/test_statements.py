@@ -21,6 +21,8 @@ from streampay_contracts.topics import (
     streams_topic_specs,
 )
 
+pytestmark = pytest.mark.unit
+
 MOMENT = 1_795_000_000_000  # 2026-11-18T11:06:40Z
 
 

@@ -1,7 +1,11 @@
 """Topic definitions: every topic of the architecture, with its cleanup and retention."""
 
+import pytest
+
 from streampay_contracts import topics
 from streampay_contracts.topics import TOPIC_NAMES, TopicSpec, topic_specs
+
+pytestmark = pytest.mark.unit
 
 WEEK_MS = 604_800_000
 DAY_MS = 86_400_000
@@ -21,6 +25,8 @@ def test_every_topic_of_the_architecture_is_defined_once() -> None:
         "payment-requests",
         "users",
         "activities",
+        "user-activities",
+        "sent-requests",
         "total-transactions",
         "average-transactions",
     )
@@ -37,6 +43,8 @@ def test_name_constants_match_the_specs() -> None:
         topics.PAYMENT_REQUESTS,
         topics.USERS,
         topics.ACTIVITIES,
+        topics.USER_ACTIVITIES,
+        topics.SENT_REQUESTS,
         topics.TOTAL_TRANSACTIONS,
         topics.AVERAGE_TRANSACTIONS,
     }
@@ -48,6 +56,7 @@ def test_views_keyed_by_identity_are_compacted_and_histories_are_not() -> None:
     assert compacted == {
         "balances",
         "payment-requests",
+        "sent-requests",
         "users",
         "total-transactions",
         "average-transactions",
@@ -56,7 +65,7 @@ def test_views_keyed_by_identity_are_compacted_and_histories_are_not() -> None:
 
 def test_history_topics_and_the_ledger_are_kept_forever() -> None:
     specs = specs_by_name()
-    for name in ("transactions", "balance-histories", "activities"):
+    for name in ("transactions", "balance-histories", "activities", "user-activities"):
         assert specs[name].configs() == {"cleanup.policy": "delete", "retention.ms": "-1"}
 
 

@@ -19,6 +19,8 @@ from streampay_contracts import (
     encode,
 )
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.mark.parametrize(
     ("body", "message"),

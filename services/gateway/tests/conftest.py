@@ -44,6 +44,7 @@ from streampay_contracts import (
 from streampay_contracts import (
     User as Profile,
 )
+from streampay_contracts.envelopes import CommandEnvelope, ReplyEnvelope
 from streampay_gateway.app import create_app
 from streampay_gateway.config import GatewaySettings
 
@@ -69,6 +70,7 @@ class Responder:
     held: set[str] = field(default_factory=set)
     _held_records: list[Any] = field(default_factory=list)
     _requests: dict[str, PaymentRequest] = field(default_factory=dict)
+    _answers: dict[str, tuple[str | None, int, BaseModel]] = field(default_factory=dict)
     _producer: AIOKafkaProducer | None = None
     _consumer: AIOKafkaConsumer | None = None
     _task: asyncio.Task[None] | None = None
@@ -127,18 +129,32 @@ class Responder:
             await self._answer(record)
 
     async def _answer(self, record: Any) -> None:
-        found = headers.from_kafka(record.headers)
-        command = decode(record.value, command_model(found[headers.DOMAIN_MODEL]))
-        status, body = await self._decide(found[headers.IDENTITY], found, command)
-        content_type = headers.JSON_CONTENT_TYPE if status < 400 else headers.PROBLEM_CONTENT_TYPE
-        reply_headers = {
-            headers.CORRELATION_ID: found[headers.CORRELATION_ID],
-            headers.IDENTITY: found[headers.IDENTITY],
-            headers.IDEMPOTENCY_KEY: found[headers.IDEMPOTENCY_KEY],
-            headers.STATUS: str(status),
-            headers.CONTENT_TYPE: content_type,
-        }
-        await self._send(topics.REPLIES, record.key.decode(), body, reply_headers)
+        """Like the worker: each correlation id is decided once; a copy gets the same answer,
+        an attempt with another body a 422 of its own."""
+        command_envelope = CommandEnvelope.from_headers(headers.from_kafka(record.headers))
+        cid, asked = command_envelope.correlation_id, command_envelope.fingerprint
+        earlier = self._answers.get(cid)
+        if earlier is None:
+            command = decode(record.value, command_model(command_envelope.domain_model))
+            status, body = await self._decide(
+                command_envelope.identity, headers.from_kafka(record.headers), command
+            )
+            self._answers[cid] = (asked, status, body)
+        elif earlier[0] is not None and asked is not None and earlier[0] != asked:
+            status, body = 422, Problem.key_reused()
+        else:
+            status, body = earlier[1], earlier[2]
+        envelope = ReplyEnvelope(
+            correlation_id=cid,
+            status=status,
+            content_type=headers.JSON_CONTENT_TYPE
+            if status < 400
+            else headers.PROBLEM_CONTENT_TYPE,
+            identity=command_envelope.identity,
+            idempotency_key=command_envelope.idempotency_key,
+            fingerprint=asked,
+        )
+        await self._send(topics.REPLIES, record.key.decode(), body, envelope.to_headers())
 
     async def _decide(
         self, caller: str, found: dict[str, str], command: Any
@@ -234,7 +250,6 @@ async def running_gateway(settings: GatewaySettings) -> AsyncIterator[httpx.Asyn
 COMMAND_AND_READ_CHECKS = (
     "broker",
     "replies index",
-    "commands index",
     "users table",
     "payment-requests table",
 )

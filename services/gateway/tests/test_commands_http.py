@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from streampay_contracts import headers
-from streampay_gateway.commands.correlation import FINGERPRINT_HEADER
+from streampay_contracts.envelopes import FINGERPRINT
 
 pytestmark = pytest.mark.integration
 
@@ -58,10 +58,12 @@ async def test_the_command_record_carries_only_trusted_headers(gateway, sign_in,
     assert sent[headers.IDEMPOTENCY_KEY] == "k-headers"
     assert sent[headers.IF_MATCH] == '"3"'
     assert sent[headers.CORRELATION_ID] == response.headers["content-location"].rsplit("/", 1)[1]
-    assert len(sent[FINGERPRINT_HEADER]) == 64
+    assert len(sent[FINGERPRINT]) == 64
     forwarded = {name.lower() for name in sent}
     assert not forwarded & {"authorization", "cookie"}
-    assert sent["value"] == f'{{"userId":"{bob.user_id}","amount":12.50,"notes":"lunch"}}'
+    assert sent["value"] == (
+        f'{{"userId":"{bob.user_id}","amount":12.50,"notes":"lunch","visibility":"private"}}'
+    )
 
 
 async def test_a_retry_is_answered_from_the_first_reply_and_paid_once(
@@ -320,7 +322,8 @@ async def test_a_retry_on_another_instance_after_a_restart_is_replayed(
         assert replayed.headers["idempotent-replayed"] == "true"
         reused = await pay(restarted, alice, bob, amount=99, headers=retry_key)
         assert reused.status_code == 422
-        # Known from `commands` only: the restarted instance waits for it, never resends it.
+        # Unanswered yet: the restarted instance sends it again, under the same correlation
+        # id, for the deciding side to answer the copy as it answers the first.
         waiting = await pay(restarted, alice, bob, headers={**pending_key, "Prefer": "wait=1"})
         assert waiting.status_code == 202
         await responder.release(alice.user_id)
@@ -328,4 +331,6 @@ async def test_a_retry_on_another_instance_after_a_restart_is_replayed(
             accepted.headers["location"], headers={**alice.auth, "Prefer": "wait=5"}
         )
         assert done.status_code == 200
-    assert len(responder.commands_of(alice.user_id)) == 2
+    copies = responder.received[accepted.headers["location"].rsplit("/", 1)[1]]
+    assert len(copies) == 2 and copies[0]["value"] == copies[1]["value"]
+    assert len({copy[FINGERPRINT] for copy in copies}) == 1

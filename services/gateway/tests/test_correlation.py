@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from streampay_contracts import PayCommand, Problem, decode, encode, headers
+from streampay_contracts import PayCommand, Problem, decode, headers
+from streampay_contracts.envelopes import FINGERPRINT
 from streampay_gateway.commands.correlation import (
-    FINGERPRINT_HEADER,
     check_idempotency_key,
     correlation_id,
     fingerprint,
 )
 from streampay_gateway.commands.replies import ReplyIndex
-from streampay_gateway.commands.submitted import SubmittedIndex
 from streampay_gateway.commands.window import WindowedIndex, now_ms
 
 pytestmark = pytest.mark.unit
@@ -74,13 +73,21 @@ class FakeRecord:
     offset: int = 0
 
 
-def reply_record(cid: str, status: str = "200", body: bytes = b"{}", age_ms: int = 0) -> Any:
+def reply_record(
+    cid: str,
+    status: str = "200",
+    body: bytes = b"{}",
+    age_ms: int = 0,
+    body_hash: str | None = None,
+) -> Any:
     found = {
         headers.CORRELATION_ID: cid,
         headers.IDENTITY: ALICE,
         headers.STATUS: status,
         headers.CONTENT_TYPE: headers.JSON_CONTENT_TYPE,
     }
+    if body_hash is not None:
+        found[FINGERPRINT] = body_hash
     return FakeRecord(headers.to_kafka(found), body, now_ms() - age_ms)
 
 
@@ -125,29 +132,24 @@ async def test_a_waiter_gets_the_reply_when_it_arrives() -> None:
     assert waited is not None and waited.status == 200
 
 
-def command_record(cid: str, body_hash: str | None) -> Any:
-    found = {headers.CORRELATION_ID: cid, headers.IDENTITY: ALICE}
-    if body_hash:
-        found[FINGERPRINT_HEADER] = body_hash
-    return FakeRecord(
-        headers.to_kafka(found), encode(PayCommand(user_id=BOB, amount=Decimal(1))), now_ms()
-    )
+async def test_a_reused_key_refusal_answers_its_attempt_and_never_replaces_the_reply() -> None:
+    index = ReplyIndex(window_ms=60_000, max_entries=1000)
+    other = asyncio.create_task(index.wait("c1", 5, "other-body"))
+    mine = asyncio.create_task(index.wait("c1", 5, "first-body"))
+    await asyncio.sleep(0)
+    index.handle(reply_record("c1", "422", body_hash="other-body"))
+    index.handle(reply_record("c1", "200", body_hash="first-body"))
+    refused, answered = await other, await mine
+    assert refused is not None and refused.status == 422
+    assert answered is not None and answered.status == 200
+    stored = index.get("c1")
+    assert stored is not None and stored.status == 200
+    assert stored.answers("first-body") and not stored.answers("other-body")
 
 
-def test_the_topic_overrides_what_this_process_noted_but_not_itself() -> None:
-    index = SubmittedIndex(window_ms=60_000, max_entries=1000)
-    index.note("c1", ALICE, "mine")
-    index.handle(command_record("c1", "first-on-the-topic"))
-    index.handle(command_record("c1", "second-on-the-topic"))
-    entry = index.get("c1")
-    assert entry is not None and entry.fingerprint == "first-on-the-topic" and not entry.local
-
-
-def test_a_failed_produce_is_forgotten_unless_the_topic_confirmed_it() -> None:
-    index = SubmittedIndex(window_ms=60_000, max_entries=1000)
-    index.note("c1", ALICE, "h")
-    index.forget("c1")
-    assert index.get("c1") is None
-    index.handle(command_record("c2", "h"))
-    index.forget("c2")
-    assert index.get("c2") is not None
+async def test_a_waiter_for_another_body_is_not_given_the_commands_reply() -> None:
+    index = ReplyIndex(window_ms=60_000, max_entries=1000)
+    waiting = asyncio.create_task(index.wait("c1", 0.3, "other-body"))
+    await asyncio.sleep(0)
+    index.handle(reply_record("c1", "200", body_hash="first-body"))
+    assert await waiting is None

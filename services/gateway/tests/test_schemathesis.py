@@ -33,7 +33,7 @@ def ready(base: str) -> bool:
         checks = httpx.get(f"{base}/readyz", timeout=2).json()["checks"]
     except (httpx.HTTPError, ValueError, KeyError):
         return False
-    return all(checks.get(name) for name in ("broker", "replies index", "commands index"))
+    return all(checks.get(name) for name in ("broker", "replies index"))
 
 
 @pytest.fixture(scope="module")

@@ -78,13 +78,13 @@ def feed(reader: TopicReader, *records: Record) -> None:
 
 
 def started_table(model: type[BaseModel]) -> TopicTable[BaseModel]:
-    table = TopicTable[BaseModel]("unused:9092", "t", model)
+    table = TopicTable[BaseModel]("t", model)
     table.positions = {0: 0, 1: 0}
     return table
 
 
 def started_log(window: int, key_tail: int = 0) -> TopicLog:
-    log = TopicLog("unused:9092", "t", Activity, window=window, scan=10**6, key_tail=key_tail)
+    log = TopicLog("t", Activity, window=window, scan=10**6, key_tail=key_tail)
     log.positions = log.start_offsets({0: 0, 1: 0}, {0: 0, 1: 0})
     return log
 

@@ -9,8 +9,8 @@ import pytest
 from faker import Faker
 
 from streampay_contracts import User
+from streampay_contracts.client import Session
 from streampay_simulation import behaviours
-from streampay_simulation.adapters.gateway import Session
 from streampay_simulation.config import SimulationSettings
 from streampay_simulation.smoke import verdict
 from streampay_simulation.stats import Outcome, Stats
@@ -111,3 +111,22 @@ def test_only_accepted_deposits_count_as_money_in() -> None:
     stats.record(Outcome("DepositCommand", 404, "unknown user"), Decimal("5.00"))
     assert stats.deposited == Decimal("10.00")
     assert "deposits 10.00" in stats.summary()
+
+
+async def test_a_newcomer_is_topped_up_next_then_every_real_user_in_turn() -> None:
+    gateway = FakeGateway([user("alice"), user("bob")])
+    world = make_world(gateway)
+    await world.rebuild()
+    first = [world.pick_real_to_top_up() for _ in range(2)]
+    assert sorted(first) == ["local|alice", "local|bob"]
+    gateway.users_list.append(user("carol"))
+    await world.rebuild()
+    assert world.pick_real_to_top_up() == "local|carol"
+    assert [world.pick_real_to_top_up() for _ in range(3)] == [*first, "local|carol"]
+
+
+def test_some_virtual_payments_are_public_as_configured() -> None:
+    never = make_world(FakeGateway([]), simulation_public_share=0)
+    always = make_world(FakeGateway([]), simulation_public_share=1)
+    assert not any(never.public() for _ in range(50))
+    assert all(always.public() for _ in range(50))

@@ -51,6 +51,7 @@ FOLLOWED = (
     topics.BALANCES,
     topics.PAYMENT_REQUESTS,
     topics.ACTIVITIES,
+    topics.USER_ACTIVITIES,
     topics.STATEMENTS,
     topics.TOTAL_TRANSACTIONS,
     topics.AVERAGE_TRANSACTIONS,
@@ -167,7 +168,7 @@ class Bus:
             self.legs[leg.command_id].append(leg)
         elif topic == topics.BALANCES:
             self.balances[key].append(codec.decode(value, Balance))
-        elif topic == topics.ACTIVITIES:
+        elif topic in (topics.ACTIVITIES, topics.USER_ACTIVITIES):
             self.activities.append((key, codec.decode(value, Activity)))
         elif topic == topics.STATEMENTS:
             self.statements[key] = codec.decode(value, Statement)

@@ -15,11 +15,7 @@ One user may run only ``VIEWS_REPLAYS_PER_USER`` (2) replays at once.
 from __future__ import annotations
 
 import asyncio
-import socket
 import statistics
-import time
-from collections.abc import Awaitable
-from contextlib import suppress
 from decimal import Decimal
 
 import httpx
@@ -28,38 +24,20 @@ import pytest_asyncio
 from aiokafka import AIOKafkaProducer
 
 from streampay_contracts import Activity, ActivityEvent, encode, topics
+from streampay_infra.bench.resumers import (
+    FROM_THE_START,
+    RESUMERS,
+    answered,
+    open_resumers,
+    under_resumers,
+)
 from tests.e2e.attack.conftest import Gateway, assert_problem
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
-HISTORY, RESUMERS, SAMPLES, PAYMENTS = 5_000, 500, 100, 20
-FROM_THE_START = "activities@0=0,1=0,2=0"
+HISTORY = 5_000
 BOUND_S = 1.0  # generous: the target is 200 ms p99 (the bench reports the figure)
 FIRST_BOUND_S = 10.0  # the first check waits for the burst of requests to be read
-
-
-def resume_request(token: str) -> bytes:
-    return (
-        "GET /activities HTTP/1.1\r\nHost: gateway\r\nAccept: text/event-stream\r\n"
-        f"Authorization: Bearer {token}\r\nLast-Event-ID: {FROM_THE_START}\r\n\r\n"
-    ).encode()
-
-
-def open_resumers(
-    port: int, tokens: list[str], receive_buffer: int = 0, into: list[socket.socket] | None = None
-) -> list[socket.socket]:
-    """A connection per token (added to ``into`` as it opens), each resuming from the start and
-    never reading; with a ``receive_buffer``, one that small, so that its replay stalls."""
-    sockets = [] if into is None else into
-    for token in tokens:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        if receive_buffer:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
-        sock.settimeout(10)
-        sock.connect(("127.0.0.1", port))
-        sock.sendall(resume_request(token))
-        sockets.append(sock)
-    return sockets
 
 
 def p99(samples: list[float]) -> float:
@@ -82,33 +60,6 @@ async def fill_history(gateway: Gateway, producer: AIOKafkaProducer) -> None:
     await producer.flush()
 
 
-def fresh_connections(base_url: str) -> httpx.AsyncClient:
-    """A client that opens a new connection for every request."""
-    limits = httpx.Limits(max_keepalive_connections=0)
-    return httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits)
-
-
-async def timed(request: Awaitable[httpx.Response]) -> float:
-    started = time.monotonic()
-    response = await request
-    assert response.status_code == 200, response.text
-    return time.monotonic() - started
-
-
-def answered(resumers: list[socket.socket], count: int, within: float) -> int:
-    """How many resumers got their response head, waiting up to ``within`` s for ``count``."""
-    deadline = time.monotonic() + within
-    while True:
-        heads = 0
-        for sock in list(resumers):
-            with suppress(BlockingIOError):
-                head = sock.recv(16, socket.MSG_PEEK | socket.MSG_DONTWAIT)
-                heads += head.startswith(b"HTTP/1.1 200")
-        if heads >= count or time.monotonic() > deadline:
-            return heads
-        time.sleep(0.1)
-
-
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def history(gateway: Gateway, view_producer: AIOKafkaProducer) -> None:
     await fill_history(gateway, view_producer)
@@ -121,22 +72,14 @@ async def test_hostile_resumers_do_not_delay_health_checks_or_payments(
     tokens = [
         gateway.forger.sign(gateway.forger.claims(f"local|resumer-{n}")) for n in range(RESUMERS)
     ]
-    port = int(gateway.base_url.rsplit(":", 1)[1])
-    resumers = await asyncio.to_thread(open_resumers, port, tokens)
-    try:
-        health, payments = [], []
-        async with fresh_connections(gateway.base_url) as fresh:
-            for _ in range(SAMPLES):
-                health.append(await timed(fresh.get("/healthz")))
-                await asyncio.sleep(0.02)
-            pay = {"userId": payee.user_id, "amount": 1}
-            hdrs = {**payer.auth, "Prefer": "wait=30"}
-            for _ in range(PAYMENTS):
-                payments.append(await timed(fresh.post("/pay", json=pay, headers=hdrs)))
-        heads = await asyncio.to_thread(answered, resumers, RESUMERS, 60)
-    finally:
-        for sock in resumers:
-            sock.close()
+    pay = {"userId": payee.user_id, "amount": 1}
+    hdrs = {**payer.auth, "Prefer": "wait=30"}
+
+    async def one_payment(fresh: httpx.AsyncClient) -> int:
+        return (await fresh.post("/pay", json=pay, headers=hdrs)).status_code
+
+    found = await under_resumers(gateway.base_url, tokens, one_payment)
+    health, payments, heads = found["health"], found["pay"], found["answered"]
     print(
         f"with {RESUMERS} resumers ({heads} answered): /healthz p99 {p99(health):.3f} s, "
         f"max {max(health):.3f} s; payment p99 {p99(payments):.3f} s, max {max(payments):.3f} s"

@@ -80,6 +80,15 @@ class SseStream:
             received.append(await self.next(within))
         return received
 
+    async def until_quiet(self, quiet: float = 2) -> list[SseEvent]:
+        """Every event that comes until none has for ``quiet`` seconds."""
+        received: list[SseEvent] = []
+        while True:
+            try:
+                received.append(await self.next(within=quiet))
+            except TimeoutError:
+                return received
+
     async def matching(
         self, wanted: Callable[[SseEvent], bool], count: int, within: float = 15
     ) -> list[SseEvent]:

@@ -12,7 +12,9 @@ pytestmark = pytest.mark.e2e
 
 VIEW_SCOPES = {
     "/activities": "read:activities",
+    "/my-activities": "read:activities",
     "/payment-requests": "read:payment-requests",
+    "/sent-requests": "read:payment-requests",
     "/current-balance": "read:balances",
     "/balance-histories": "read:balances",
     "/total-transactions": "read:balances",

@@ -219,7 +219,7 @@ async def test_each_page_keeps_at_most_two_streams_and_closes_its_own(
     user = await new_user("Cy")
     await sign_in(user)
     for link, page_views in [
-        ("Requests", ["activities", "current-balance,payment-requests"]),
+        ("Requests", ["current-balance,payment-requests", "sent-requests"]),
         (
             "Statement",
             [
@@ -227,7 +227,7 @@ async def test_each_page_keeps_at_most_two_streams_and_closes_its_own(
                 "current-balance,payment-requests",
             ],
         ),
-        ("Activity", ["activities", "current-balance,payment-requests"]),
+        ("Activity", ["activities,my-activities", "current-balance,payment-requests"]),
     ]:
         await go(user.page, link)
         assert await user.streams.sample(user.page) == page_views, link
@@ -257,7 +257,8 @@ async def test_pages_for_visitors_and_unknown_paths(new_user: NewUser, screensho
     await user.page.get_by_label("Username").fill("Di Test!")
     await user.page.get_by_role("button", name="Sign in").click()
     await expect(user.page.get_by_test_id("sign-in-error")).to_have_text(
-        "Usernames are 1\u201332 lowercase letters, digits, _ . or -."
+        "Usernames are 1\u201332 lowercase letters, digits, underscores (_), dots (.)"
+        " or hyphens (-)."
     )
 
 

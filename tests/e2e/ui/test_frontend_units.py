@@ -8,12 +8,16 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from streampay_infra import frontend
+
+pytestmark = pytest.mark.unit
 
 
 def test_vitest_suite_passes(built_frontend: Path) -> None:
     npm = shutil.which("npm")
-    assert npm is not None, "npm is missing: install Node.js 20 with npm"
+    assert npm is not None, "npm is missing: install Node.js 22 with npm"
     result = subprocess.run(
         [npm, "test", "--", "--reporter=dot", "--no-color"],
         cwd=frontend.FRONTEND,

@@ -11,17 +11,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import tempfile
 import time
 import uuid
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from streampay_infra.bench import clients, history, report
+from streampay_contracts import PayCommand, UserProfile, Visibility
+from streampay_contracts.client import ApiClient, Session
+from streampay_infra.bench import clients, history, report, resumers
 from streampay_infra.bench.probes import Cpu, freshness, rss_kib
 from streampay_infra.stack import ROOT, Stack, scratch_config
 
@@ -33,6 +37,7 @@ FULL_FANOUT = (1000, 5000, 10000)
 QUICK_HISTORY = (10**3, 10**5)
 FULL_HISTORY = (10**3, 10**5, 10**6)
 HISTORY_USER = "history0"
+CENT = Decimal("0.01")
 WARM_UP_RATE, WARM_UP_S = 60, 60
 """Before the measured rates, a run that is not counted: a fresh broker JVM is still compiling
 its hot paths, and the first measured rate would otherwise pay for it. At 100 commands/s right
@@ -86,11 +91,11 @@ async def _measure(
 ) -> dict[str, Any]:
     url = stack.config.gateway_url
     async with httpx.AsyncClient(base_url=url, timeout=30) as http:
-        tokens = await _sign_in_users(http)
-        await _wait_until_funded(http, tokens)
+        sessions = await _sign_in_users(ApiClient(http))
+        await _wait_until_funded(ApiClient(http), sessions)
     ids = [f"local|bench{n}" for n in range(USERS)]
-    pairs = [(tokens[n], ids[(n + 1) % USERS]) for n in range(USERS)]
-    pids = {name: _pid(stack, name) for name in ("broker", "streams", "gateway")}
+    pairs = [(sessions[n].token, ids[(n + 1) % USERS]) for n in range(USERS)]
+    pids = {name: _pid(stack, name) for name in report.COMPONENTS}
     results: dict[str, Any] = {"machine": report.machine(), "mode": "full" if full else "quick"}
     print(f"• warm-up, not counted: {WARM_UP_RATE} commands/s for {WARM_UP_S} s", flush=True)
     with clients.in_process(clients.pay_at_rate, url, pairs, WARM_UP_RATE, WARM_UP_S) as handle:
@@ -98,43 +103,62 @@ async def _measure(
     results["warm_up"] = {"rate": WARM_UP_RATE, "seconds": WARM_UP_S}
     results["rates"] = await _rates(url, pairs, rates, seconds, pids)
     print("• freshness: pay reply → the payee's SSE balance event", flush=True)
-    results["freshness_ms"] = await freshness(url, tokens[0], tokens[1], ids[1], samples=40)
+    results["freshness_ms"] = await freshness(
+        url, sessions[0].token, sessions[1].token, ids[1], samples=40
+    )
     results["fanout"] = [
-        await _fan_out(url, tokens[2], n, pids) for n in (FULL_FANOUT if full else QUICK_FANOUT)
+        await _fan_out(url, sessions[2], n, pids) for n in (FULL_FANOUT if full else QUICK_FANOUT)
     ]
     async with httpx.AsyncClient(base_url=url, timeout=30) as http:
-        profile = {"username": HISTORY_USER, "name": "History"}
-        token = (await http.post("/auth/token", json=profile)).raise_for_status().json()
+        reader = await ApiClient(http).sign_in(UserProfile(username=HISTORY_USER, name="History"))
     results["history"] = await history.measure(
         url,
         stack.config.bootstrap_servers,
-        token["access_token"],
+        reader.token,
         f"local|{HISTORY_USER}",
         FULL_HISTORY if full else QUICK_HISTORY,
     )
+    print(f"• {resumers.RESUMERS} hostile resumers of /activities; health checks and payments")
+    results["resumers"] = resumers.run(
+        await resumers.under_resumers(
+            url, await _resumer_tokens(url), functools.partial(_pay_once, sessions[3], ids[4])
+        )
+    )
+    results.update(report.headline(results))
     return results
 
 
-async def _sign_in_users(http: httpx.AsyncClient) -> list[str]:
-    tokens = []
+async def _resumer_tokens(url: str) -> list[str]:
+    """A token for each resumer: other users than those who pay."""
+    async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+        api = ApiClient(http)
+        profiles = (
+            UserProfile(username=f"resumer{n}", name=f"Resumer {n}")
+            for n in range(resumers.RESUMERS)
+        )
+        return [(await api.sign_in(profile)).token for profile in profiles]
+
+
+async def _pay_once(session: Session, payee: str, http: httpx.AsyncClient) -> int:
+    """A cent to ``payee`` on ``http``'s connection: the status answered."""
+    return (await ApiClient(http).send(session, PayCommand(user_id=payee, amount=CENT))).status
+
+
+async def _sign_in_users(api: ApiClient) -> list[Session]:
+    sessions = []
     for n in range(USERS):
-        profile = {"username": f"bench{n}", "name": f"Bench User {n}"}
-        token = (await http.post("/auth/token", json=profile)).raise_for_status().json()
-        auth = {"Authorization": f"Bearer {token['access_token']}"}
-        (await http.put("/current-user", json=profile, headers=auth)).raise_for_status()
-        tokens.append(token["access_token"])
-    return tokens
+        session = await api.sign_in(UserProfile(username=f"bench{n}", name=f"Bench User {n}"))
+        (await api.save_profile(session)).raise_for_status()
+        sessions.append(session)
+    return sessions
 
 
-async def _wait_until_funded(http: httpx.AsyncClient, tokens: list[str]) -> None:
+async def _wait_until_funded(api: ApiClient, sessions: list[Session]) -> None:
     """Each user pays the next one a cent, retried until the signup grant is there."""
     deadline = time.monotonic() + 120
-    for n, token in enumerate(tokens):
-        body = {"userId": f"local|bench{(n + 1) % USERS}", "amount": 0.01}
-        while True:
-            headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex}
-            if (await http.post("/pay", json=body, headers=headers)).status_code == 200:
-                break
+    for n, session in enumerate(sessions):
+        cent = PayCommand(user_id=f"local|bench{(n + 1) % USERS}", amount=CENT)
+        while (await api.send(session, cent)).status != 200:
             if time.monotonic() > deadline:
                 raise RuntimeError("users were not funded within 120 s")
             await asyncio.sleep(0.5)
@@ -153,26 +177,26 @@ async def _rates(
         cpu = Cpu(pids)
         with clients.in_process(clients.pay_at_rate, url, pairs, rate, seconds) as handle:
             done = await asyncio.to_thread(handle.get)
-        run = report.rate_run(rate, done["result"], cpu.shares(), done["cpu_s"])
+        run = report.rate_run(rate, done["result"], cpu.shares(), done["cpu_s"], seconds)
         runs.append(run)
         if not run["sustained"]:
             break  # the first rate that is not sustained ends the climb
     return runs
 
 
-async def _fan_out(url: str, token: str, count: int, pids: dict[str, int]) -> dict[str, Any]:
+async def _fan_out(url: str, session: Session, count: int, pids: dict[str, int]) -> dict[str, Any]:
     print(f"• {count} SSE clients on one gateway", flush=True)
     marker = f"fanout-{uuid.uuid4().hex[:10]}"
     before = rss_kib(pids["gateway"])
     with clients.CONTEXT.Manager() as manager:
         signal = manager.dict()
-        args = (url, token, count, marker, 120.0, signal)
+        args = (url, session.token, count, marker, 120.0, signal)
         with clients.in_process(clients.fan_out, *args) as handle:
             connected = await _connected(signal, deadline=time.monotonic() + 180)
             during = rss_kib(pids["gateway"])
             cpu = Cpu(pids)
             sent = time.time()
-            await _pay_with_notes(url, token, marker)
+            await _pay_with_notes(url, session, marker)
             done = await asyncio.to_thread(handle.get)
     return report.fanout_run(count, connected, done["result"], sent, before, during, cpu.shares())
 
@@ -186,11 +210,13 @@ async def _connected(signal: Any, deadline: float) -> int:
     return int(signal["connected"])
 
 
-async def _pay_with_notes(url: str, token: str, notes: str) -> None:
+async def _pay_with_notes(url: str, session: Session, notes: str) -> None:
     async with httpx.AsyncClient(base_url=url, timeout=30) as http:
-        headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex}
-        body = {"userId": "local|bench0", "amount": 0.01, "notes": notes}
-        (await http.post("/pay", json=body, headers=headers)).raise_for_status()
+        # Public, so it reaches the public feed the clients read (a private one never would).
+        payment = PayCommand(
+            user_id="local|bench0", amount=CENT, notes=notes, visibility=Visibility.PUBLIC
+        )
+        (await ApiClient(http).send(session, payment)).raise_for_status()
 
 
 def _pid(stack: Stack, name: str) -> int:
@@ -207,6 +233,7 @@ def _write(results: dict[str, Any], out: Path) -> None:
     (out / f"bench-{stamp}.json").write_text(json.dumps(results, indent=2))
     (out / f"bench-{stamp}.md").write_text(markdown)
     (out / "bench-latest.md").write_text(markdown)
+    (out / "bench-latest.json").write_text(json.dumps(results, indent=2))
     print(markdown)
     print(f"report: {out / f'bench-{stamp}.md'}")
 

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import time
-import uuid
 from decimal import Decimal
-from typing import Any
 
 import aiohttp
 
+from streampay_contracts import PayCommand, codec
+from streampay_contracts.client import command_call
 from streampay_infra.bench.clients import sse_events
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -66,7 +65,7 @@ async def freshness(url: str, payer: str, payee: str, payee_id: str, samples: in
                     if event.event == "ready":
                         live.set()
                     elif '"balance"' in event.data:
-                        latest = Decimal(str(json.loads(event.data)["balance"]))
+                        latest = Decimal(codec.loads(event.data.encode())["balance"])
                         arrivals.put_nowait((time.perf_counter(), latest))
 
             listener = asyncio.create_task(listen())
@@ -94,10 +93,9 @@ async def _quiet(arrivals: asyncio.Queue[tuple[float, Decimal]], seconds: float)
 
 
 async def _pay(http: aiohttp.ClientSession, token: str, payee: str) -> float:
-    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex}
-    body: dict[str, Any] = {"userId": payee, "amount": 0.01}
-    async with http.post(
-        "/pay", data=json.dumps(body), headers={**headers, "Content-Type": "application/json"}
+    call = command_call(token, PayCommand(user_id=payee, amount=Decimal("0.01")))
+    async with http.request(
+        call.method, call.path, data=call.content, headers=call.headers
     ) as response:
         await response.read()
         if response.status != 200:

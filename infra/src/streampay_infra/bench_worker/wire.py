@@ -15,7 +15,8 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from streampay_contracts import PayCommand, encode, headers, topics
-from streampay_gateway.commands.correlation import FINGERPRINT_HEADER, correlation_id, fingerprint
+from streampay_contracts.envelopes import CommandEnvelope, ReplyEnvelope
+from streampay_gateway.commands.correlation import correlation_id, fingerprint
 
 PAY_ROUTE = "POST /pay"
 """The route part of the correlation id; any fixed text does, as long as ids do not repeat."""
@@ -47,17 +48,15 @@ def pay_commands(users: list[str], count: int, amount: Decimal, rng: random.Rand
         command = PayCommand(user_id=payee, amount=amount)
         key = uuid.uuid4().hex
         cid = correlation_id(payer, PAY_ROUTE, key)
-        record_headers = {
-            headers.IDENTITY: payer,
-            headers.DOMAIN_MODEL: str(command.domain_model),
-            headers.CORRELATION_ID: cid,
-            headers.REPLY_TO: topics.REPLIES,
-            headers.IDEMPOTENCY_KEY: key,
-            headers.CONTENT_TYPE: headers.JSON_CONTENT_TYPE,
-            FINGERPRINT_HEADER: fingerprint(command),
-        }
+        envelope = CommandEnvelope(
+            identity=payer,
+            domain_model=str(command.domain_model),
+            correlation_id=cid,
+            idempotency_key=key,
+            fingerprint=fingerprint(command),
+        )
         records.append(
-            Record(payer.encode(), encode(command), headers.to_kafka(record_headers), cid)
+            Record(payer.encode(), encode(command), headers.to_kafka(envelope.to_headers()), cid)
         )
     return records
 
@@ -133,11 +132,11 @@ class Replies:
             now = time.perf_counter()
             for batch in batches.values():
                 for record in batch:
-                    found = headers.from_kafka(record.headers)
-                    cid = found.get(headers.CORRELATION_ID, "")
-                    if cid in self.awaited and cid not in self.seen:
+                    reply = ReplyEnvelope.from_headers(headers.from_kafka(record.headers))
+                    cid = "" if reply is None else reply.correlation_id
+                    if reply is not None and cid in self.awaited and cid not in self.seen:
                         self.seen[cid] = now
-                        self.statuses[cid] = found.get(headers.STATUS, "?")
+                        self.statuses[cid] = str(reply.status or "?")
                     if (waiter := self._waiters.pop(cid, None)) is not None and not waiter.done():
                         waiter.set_result(now)
 

@@ -4,7 +4,7 @@
 - every key got one answer, however often and wherever it was sent;
 - every accepted payment has exactly its two ledger legs, every refused command none; every
   created request is one a client was told about, created once;
-- the audit (`streampay_streams.audit`) passes for the scenario's users, with exactly one
+- the audit (`streampay_infra.audit`) passes for the scenario's users, with exactly one
   starting grant each;
 - every live balance view ends on the balance the `balances` topic ends on.
 """
@@ -19,11 +19,9 @@ from decimal import Decimal
 
 from streampay_contracts import Balance, PaymentRequest, Transaction, codec, topics
 from streampay_contracts.replies import RequestReply
-from streampay_infra.faults.load import Command, transient
+from streampay_infra.audit import audit, read_topic
+from streampay_infra.faults.load import Command
 from streampay_infra.faults.views import BalanceWatcher
-
-# The audit lives with the worker that keeps the ledger (the workspace installs both).
-from streampay_streams.audit import audit, read_topic
 
 GRANT = Decimal("100.00")
 SHOWN = 5
@@ -52,9 +50,7 @@ def answered(commands: list[Command]) -> Check:
 def one_answer_per_key(commands: list[Command]) -> Check:
     differing = []
     for command in commands:
-        finals = {
-            (a.status, a.body) for a in command.answers if not transient(a.status, a.retry_after)
-        }
+        finals = {(a.status, a.body) for a in command.answers if a.final}
         if len(finals) > 1:
             differing.append(f"{command.key}: {sorted(s for s, _ in finals)}")
     repeated = sum(1 for c in commands if len(c.answers) > 1)

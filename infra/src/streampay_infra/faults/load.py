@@ -20,7 +20,10 @@ from typing import Any
 
 import aiohttp
 
-from streampay_contracts import PayCommand, RequestCommand, codec, encode
+from streampay_contracts import Command as ApiCommand
+from streampay_contracts import DeclineRequestCommand, PayCommand, RequestCommand, UserProfile
+from streampay_contracts.client import Answer as ApiAnswer
+from streampay_contracts.client import Call, command_call, profile_call, session_of, sign_in_call
 from streampay_contracts.replies import RequestReply
 
 RETRY_FOR_S = 240.0
@@ -35,12 +38,10 @@ class Member:
 
 
 @dataclass(frozen=True)
-class Answer:
-    status: int
-    body: bytes
-    gateway: str
-    replayed: bool
-    retry_after: bool
+class Answer(ApiAnswer):
+    """One HTTP answer to a command, and the gateway that gave it."""
+
+    gateway: str = ""
 
 
 @dataclass
@@ -50,8 +51,7 @@ class Command:
     kind: str
     """pay, request, pay-request or decline."""
     actor: Member
-    path: str
-    body: bytes
+    sent: ApiCommand
     key: str = field(default_factory=lambda: uuid.uuid4().hex)
     cid: str | None = None
     answers: list[Answer] = field(default_factory=list)
@@ -67,11 +67,6 @@ class Command:
         return self.attempts > self.copies
 
 
-def transient(status: int, retry_after: bool) -> bool:
-    """Not an answer to the command yet: ask again with the same key."""
-    return status == 202 or status >= 500 or (status == 409 and retry_after)
-
-
 @dataclass
 class Load:
     """Commands at a steady rate over `gateways`; each is sent `copies` times at once, on
@@ -85,8 +80,8 @@ class Load:
     commands: list[Command] = field(default_factory=list)
     open_requests: dict[str, list[str]] = field(default_factory=dict)
     """Payer id → ids of the open requests addressed to them (learnt from 201 answers)."""
-    _request_payments: dict[str, bytes] = field(default_factory=dict)
-    """Request id → the body of the payment that settles it."""
+    _request_payments: dict[str, PayCommand] = field(default_factory=dict)
+    """Request id → the payment that settles it."""
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def run(self, http: aiohttp.ClientSession, rate: float, seconds: float) -> None:
@@ -113,17 +108,15 @@ class Load:
         waiting = self.open_requests.get(actor.user_id, [])
         if roll < 0.15 and waiting:
             request_id = waiting.pop(0)
-            return Command("pay-request", actor, "/pay", self._pay_body(actor, request_id))
+            return Command("pay-request", actor, self._payment(actor, request_id))
         if roll < 0.20 and waiting:
-            request_id = waiting.pop(0)
-            path = f"/payment-requests/{request_id}/decline"
-            return Command("decline", actor, path, b'{"reason":"not now"}')
+            decline = DeclineRequestCommand(request_id=waiting.pop(0), reason="not now")
+            return Command("decline", actor, decline)
         if roll < 0.40:
             other = self._other(actor)
-            amount = self._amount()
-            body = encode(RequestCommand(user_id=other.user_id, amount=amount, notes="faults"))
-            return Command("request", actor, "/request", body)
-        return Command("pay", actor, "/pay", self._pay_body(actor, None))
+            asked = RequestCommand(user_id=other.user_id, amount=self._amount(), notes="faults")
+            return Command("request", actor, asked)
+        return Command("pay", actor, self._payment(actor, None))
 
     def _other(self, actor: Member) -> Member:
         return self.rng.choice([m for m in self.members if m is not actor])
@@ -131,11 +124,11 @@ class Load:
     def _amount(self) -> Decimal:
         return Decimal(self.rng.randint(1, 1500)) / 100
 
-    def _pay_body(self, actor: Member, request_id: str | None) -> bytes:
+    def _payment(self, actor: Member, request_id: str | None) -> PayCommand:
         if request_id is not None:  # exactly what the request asks for
             return self._request_payments[request_id]
         other = self._other(actor)
-        return encode(PayCommand(user_id=other.user_id, amount=self._amount(), notes="faults"))
+        return PayCommand(user_id=other.user_id, amount=self._amount(), notes="faults")
 
     # -- sending -----------------------------------------------------------------------------
 
@@ -159,7 +152,7 @@ class Load:
                 name = names[(names.index(name) + 1) % len(names)]
             else:
                 command.answers.append(answer)
-                if not transient(answer.status, answer.retry_after):
+                if answer.final:
                     if command.final is None:
                         command.final = answer
                     return
@@ -169,50 +162,50 @@ class Load:
     async def _attempt(
         self, http: aiohttp.ClientSession, command: Command, name: str
     ) -> Answer | None:
-        headers = {
-            "Authorization": f"Bearer {command.actor.token}",
-            "Idempotency-Key": command.key,
-            "Content-Type": "application/json",
-        }
+        call = command_call(command.actor.token, command.sent, command.key)
         timeout = aiohttp.ClientTimeout(total=ATTEMPT_TIMEOUT_S)
-        url = self.urls[name] + command.path
+        url = self.urls[name] + call.path
         try:
-            async with http.post(url, data=command.body, headers=headers, timeout=timeout) as r:
-                body = await r.read()
-                location = r.headers.get("Content-Location") or r.headers.get("Location") or ""
-                if location and command.cid is None:
-                    command.cid = location.rsplit("/", 1)[-1]
-                replayed = r.headers.get("Idempotent-Replayed") == "true"
-                return Answer(r.status, body, name, replayed, "Retry-After" in r.headers)
+            async with http.request(
+                call.method, url, data=call.content, headers=call.headers, timeout=timeout
+            ) as r:
+                answer = Answer.of(r.status, r.headers, await r.read())
         except (aiohttp.ClientError, TimeoutError, ConnectionError):
             return None
+        if answer.correlation_id and command.cid is None:
+            command.cid = answer.correlation_id
+        return Answer(answer.status, answer.headers, answer.body, gateway=name)
 
     def _learn_request(self, command: Command) -> None:
         final = command.final
         if final is None or final.status != 201:
             return
-        request_id = codec.decode(final.body, RequestReply).id
-        asked = codec.decode(command.body, RequestCommand)
-        self._request_payments[request_id] = encode(
-            PayCommand(user_id=command.actor.user_id, amount=asked.amount, request_id=request_id)
+        request_id = final.value(RequestReply).id
+        asked = command.sent
+        assert isinstance(asked, RequestCommand)
+        self._request_payments[request_id] = PayCommand(
+            user_id=command.actor.user_id, amount=asked.amount, request_id=request_id
         )
         self.open_requests.setdefault(asked.user_id, []).append(request_id)
 
 
 async def sign_in(http: aiohttp.ClientSession, url: str, username: str) -> Member:
     """A new user: a token, and the profile that grants the starting balance."""
-    profile = {"username": username, "name": username.title()}
-    async with http.post(f"{url}/auth/token", json=profile) as response:
-        response.raise_for_status()
-        token = (await response.json())["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
+    profile = UserProfile(username=username, name=username.title())
+    session = session_of(await _send(http, url, sign_in_call(profile)), profile)
     for _ in range(60):
         with contextlib.suppress(aiohttp.ClientError):
-            async with http.put(f"{url}/current-user", json=profile, headers=headers) as response:
-                if response.status == 204:
-                    return Member(f"local|{username}", token)
+            if (await _send(http, url, profile_call(session.token, profile))).status == 204:
+                return Member(session.user_id, session.token)
         await asyncio.sleep(0.5)
     raise RuntimeError(f"could not save the profile of {username}")
+
+
+async def _send(http: aiohttp.ClientSession, url: str, call: Call) -> ApiAnswer:
+    async with http.request(
+        call.method, url + call.path, data=call.content, headers=call.headers
+    ) as response:
+        return ApiAnswer.of(response.status, response.headers, await response.read())
 
 
 def outcome_counts(commands: list[Command]) -> dict[str, Any]:

@@ -41,6 +41,7 @@ from streampay_contracts.fields import (
     RequestId,
     UserId,
     Username,
+    Visibility,
     is_system_user,
 )
 from streampay_contracts.ledger import Transaction, TransactionKind
@@ -119,6 +120,7 @@ __all__ = [
     "UserId",
     "UserProfile",
     "Username",
+    "Visibility",
     "WireModel",
     "command_model",
     "decode",

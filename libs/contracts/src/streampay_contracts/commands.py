@@ -11,10 +11,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 from types import MappingProxyType
-from typing import ClassVar
+from typing import ClassVar, Self
+
+from pydantic import model_validator
+from pydantic_core import PydanticCustomError
 
 from streampay_contracts.base import InboundModel
-from streampay_contracts.fields import DisplayName, Notes, RequestId, UserId, Username
+from streampay_contracts.fields import (
+    DisplayName,
+    Notes,
+    RequestId,
+    UserId,
+    Username,
+    Visibility,
+)
 from streampay_contracts.money import Amount
 
 
@@ -39,7 +49,8 @@ class PayCommand(Command):
     """Send ``amount`` from the caller to ``user_id`` (``POST /pay``).
 
     With ``request_id`` it pays an open request addressed to the caller, and the amount must
-    equal the requested amount.
+    equal the requested amount. A payment is private unless ``visibility`` is ``public``; the
+    payment of a request is private, like the request.
     """
 
     domain_model = DomainModel.PAY
@@ -49,6 +60,14 @@ class PayCommand(Command):
     amount: Amount
     notes: Notes = ""
     request_id: RequestId | None = None
+    visibility: Visibility = Visibility.PRIVATE
+    """``private``: only the payer and the payee see it; ``public``: on everyone's feed."""
+
+    @model_validator(mode="after")
+    def _request_payments_are_private(self) -> Self:
+        if self.request_id is not None and self.visibility is not Visibility.PRIVATE:
+            raise _never_public("the payment of a request")
+        return self
 
 
 class RequestCommand(Command):
@@ -60,6 +79,22 @@ class RequestCommand(Command):
     """The payer being asked."""
     amount: Amount
     notes: Notes = ""
+    visibility: Visibility = Visibility.PRIVATE
+    """Always ``private``: a request is seen by its two parties only."""
+
+    @model_validator(mode="after")
+    def _private(self) -> Self:
+        if self.visibility is not Visibility.PRIVATE:
+            raise _never_public("a request")
+        return self
+
+
+def _never_public(what: str) -> PydanticCustomError:
+    return PydanticCustomError(
+        "never_public",
+        "{what} is always private: its two parties see it, no one else",
+        {"what": what},
+    )
 
 
 class DeclineRequestCommand(Command):

@@ -30,6 +30,7 @@ from streampay_contracts.fields import (
     RequestId,
     UserId,
     Username,
+    Visibility,
 )
 from streampay_contracts.money import Amount, Money
 from streampay_contracts.views import PaymentRequest
@@ -81,6 +82,7 @@ class PaymentSent(Posted):
     request_id: RequestId | None = None
     payments: Count
     paid: Money
+    visibility: Visibility = Visibility.PRIVATE
 
 
 class PaymentReceived(Posted):
@@ -91,6 +93,7 @@ class PaymentReceived(Posted):
     payer_name: _Name
     payee_name: _Name
     request_id: RequestId | None = None
+    visibility: Visibility = Visibility.PRIVATE
 
 
 class RequestOpened(EventBase):

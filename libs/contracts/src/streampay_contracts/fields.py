@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, Strict, WithJsonSchema
@@ -129,3 +130,14 @@ Count = Annotated[int, Strict(), Field(ge=0)]
 def is_system_user(user_id: str) -> bool:
     """True for StreamPay's own accounts (``system|...``), which no person may act as."""
     return user_id.startswith(SYSTEM_PREFIX)
+
+
+class Visibility(StrEnum):
+    """Who may see a payment: its two parties only (``private``, the default), or everyone.
+
+    A private payment never reaches the public feed; its parties see all of it in their own
+    feed. Requests are always private: what one person asks of another is theirs alone.
+    """
+
+    PRIVATE = "private"
+    PUBLIC = "public"

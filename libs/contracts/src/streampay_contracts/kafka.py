@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import KafkaError
+from tenacity import (
+    AsyncRetrying,
+    retry_if_exception_type,
+    stop_after_delay,
+    wait_random_exponential,
+)
 
 
 async def topic_partitions(consumer: AIOKafkaConsumer, topic: str) -> list[TopicPartition]:
@@ -29,18 +34,25 @@ async def topic_partitions(consumer: AIOKafkaConsumer, topic: str) -> list[Topic
 async def connect_admin(
     bootstrap_servers: str, timeout_s: float, retry_s: float = 0.5
 ) -> AIOKafkaAdminClient:
-    """A started admin client, retrying until the broker answers or ``timeout_s`` passes."""
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while True:
-        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=10_000)
-        try:
-            await admin.start()
-            return admin
-        except KafkaError:
-            await admin.close()
-            if asyncio.get_running_loop().time() >= deadline:
+    """A started admin client, retrying until the broker answers or ``timeout_s`` passes; the
+    waits between attempts grow from ``retry_s`` with random jitter (at most 4 s)."""
+    retrying = AsyncRetrying(
+        retry=retry_if_exception_type(KafkaError),
+        wait=wait_random_exponential(multiplier=retry_s, max=max(retry_s, 4.0)),
+        stop=stop_after_delay(timeout_s),
+        reraise=True,
+    )
+    async for attempt in retrying:
+        with attempt:
+            admin = AIOKafkaAdminClient(
+                bootstrap_servers=bootstrap_servers, request_timeout_ms=10_000
+            )
+            try:
+                await admin.start()
+            except KafkaError:
+                await admin.close()
                 raise
-            await asyncio.sleep(retry_s)
+    return admin
 
 
 @dataclass(frozen=True)

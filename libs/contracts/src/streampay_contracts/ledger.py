@@ -24,6 +24,7 @@ from streampay_contracts.fields import (
     Notes,
     RequestId,
     UserId,
+    Visibility,
     is_system_user,
 )
 from streampay_contracts.money import SignedAmount
@@ -57,6 +58,8 @@ class Transaction(WireModel):
     request_id: RequestId | None = None
     """The payment request this transfer settled, if any."""
     notes: Notes = ""
+    visibility: Visibility = Visibility.PRIVATE
+    """A transfer's visibility, as the payment asked, so the payee's side records it too."""
 
     @model_validator(mode="after")
     def _check_shape(self) -> Self:

@@ -98,9 +98,14 @@ class Problem(WireModel):
         return cls.of(413, detail, **extensions)
 
     @classmethod
-    def unprocessable(cls, detail: str, **extensions: Any) -> Self:
-        """422: an idempotency key reused with a different body."""
-        return cls.of(422, detail, **extensions)
+    def key_reused(cls) -> Self:
+        """422: an idempotency key reused with a different body (the gateway and the streams
+        service both answer it, in these words)."""
+        return cls.of(
+            422,
+            "this Idempotency-Key was already used with a different body; "
+            "use a new key for a new command",
+        )
 
     @classmethod
     def gateway_timeout(cls, detail: str, **extensions: Any) -> Self:

@@ -1,9 +1,11 @@
-"""Settings every StreamPay service shares, read from environment variables.
+"""Settings every StreamPay service shares, read from environment variables and ``.env``.
 
 Each service subclasses :class:`KafkaSettings` with its own fields, builds one instance at its
 entrypoint and passes it in; nothing else reads the environment. Subclasses keep these
 variable names (no ``env_prefix``), so one environment configures the whole system. Every
-default works for a local run.
+default works for a local run. A ``.env`` file in the working directory (``.env.example`` at
+the repository's root lists every setting) is read too; a variable set in the environment wins
+over the same name in the file.
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from streampay_contracts.topics import DEFAULT_REPLIES_RETENTION_MS
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
+ENV_FILE = ".env"
+"""The settings file every settings class reads from the working directory, when it exists."""
+
 _DECIMAL_TEXT = re.compile(r"-?\d+(\.\d+)?")
 
 
@@ -35,7 +40,9 @@ def _decimal_from_text(value: object) -> object:
 class KafkaSettings(BaseSettings):
     """The broker, topic and money settings common to the gateway, streams and simulation."""
 
-    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore")
+    model_config = SettingsConfigDict(
+        case_sensitive=False, extra="ignore", env_file=ENV_FILE, env_file_encoding="utf-8"
+    )
 
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     """Comma-separated ``host:port`` list of the Kafka-API broker."""

@@ -19,6 +19,8 @@ BALANCE_HISTORIES = "balance-histories"
 PAYMENT_REQUESTS = "payment-requests"
 USERS = "users"
 ACTIVITIES = "activities"
+USER_ACTIVITIES = "user-activities"
+SENT_REQUESTS = "sent-requests"
 TOTAL_TRANSACTIONS = "total-transactions"
 AVERAGE_TRANSACTIONS = "average-transactions"
 STATEMENTS = "statements"
@@ -95,8 +97,22 @@ def topic_specs(
             ACTIVITIES,
             "delete",
             FOREVER,
-            "owner user id or request id",
-            "the public activity feed",
+            "owner user id",
+            "the public activity feed: public payments only",
+        ),
+        TopicSpec(
+            USER_ACTIVITIES,
+            "delete",
+            FOREVER,
+            "user id of the party it is for",
+            "each user's own activity: every payment, deposit and request they are a party to",
+        ),
+        TopicSpec(
+            SENT_REQUESTS,
+            "compact",
+            None,
+            "request id",
+            "every request with its status, marked with its requester; kept once closed",
         ),
         TopicSpec(
             TOTAL_TRANSACTIONS,

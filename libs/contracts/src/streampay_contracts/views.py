@@ -21,6 +21,7 @@ from streampay_contracts.fields import (
     RequestId,
     UserId,
     Username,
+    Visibility,
 )
 from streampay_contracts.money import Amount, Money
 
@@ -90,11 +91,14 @@ class ActivityEvent(StrEnum):
 
 
 class Activity(WireModel):
-    """One line of the public activity feed (``activities``, keyed by owner or request id).
+    """One line of an activity feed: the public one (``activities``, keyed by owner), or a
+    party's own (``user-activities``, keyed by that party).
 
-    For payments and deposits ``from_*`` is where the money comes from (``system|bank`` for a
-    deposit) and ``to_*`` where it goes. Request events copy the request's parties, as
-    :class:`PaymentRequest` names them: ``from_*`` the requester, ``to_*`` the user asked to pay.
+    The public feed has the public payments only; a user's own feed has every line about them,
+    private ones with their amount and notes. For payments and deposits ``from_*`` is where the
+    money comes from (``system|bank`` for a deposit) and ``to_*`` where it goes. Request events
+    copy the request's parties, as :class:`PaymentRequest` names them: ``from_*`` the requester,
+    ``to_*`` the user asked to pay.
     """
 
     event_name: ActivityEvent
@@ -108,6 +112,8 @@ class Activity(WireModel):
     notes: Notes = ""
     status: RequestStatus | None = None
     """The request's status after this event, for request events."""
+    visibility: Visibility | None = None
+    """Payments: who may see it (``private``: its two parties only)."""
     id: EntryId | None = None
     """Unique per line (``<command id>:<event>``): a line delivered twice, e.g. re-sent after a
     worker crash, has the same id, so a reader shows it once."""

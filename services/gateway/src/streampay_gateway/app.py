@@ -26,7 +26,6 @@ from streampay_gateway.routes import (
 from streampay_gateway.routes import system as system_routes
 from streampay_gateway.routes import views as live_views
 from streampay_gateway.system.section import SystemSection
-from streampay_gateway.views.hub import ViewHub
 
 DESCRIPTION = """
 Every write is a command on Kafka, answered by the streams service; every read is a view of a
@@ -48,18 +47,16 @@ EXPOSED_HEADERS = [
 def create_app(settings: GatewaySettings) -> FastAPI:
     logs.configure(settings.log_level)
     components = bootstrap.build(settings)
-    views = ViewHub(settings, shared=[components.payment_requests])
-    system = SystemSection(settings, components.submitted)
+    views = components.views
+    system = SystemSection(settings, components.reply_index)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await components.start()
-        await views.start()
         try:
             yield
         finally:
             await system.stop()
-            await views.stop()
             await components.stop()
 
     app = FastAPI(

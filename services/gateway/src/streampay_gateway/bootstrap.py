@@ -1,14 +1,13 @@
 """Wiring: every component of the gateway, built from the settings in one place.
 
-Nothing here waits for the broker. The producer, the followers of ``replies`` and ``commands``
-and the topic tables all connect in the background and keep retrying, so the gateway starts
-and serves ``/healthz`` while the broker is still coming up; ``/readyz`` says when it can work.
+Nothing here waits for the broker. The producer and the one consumer (which reads ``replies``
+and every view topic) connect in the background and keep retrying, so the gateway starts and
+serves ``/healthz`` while the broker is still coming up; ``/readyz`` says when it can work.
 """
 
 from __future__ import annotations
 
-import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from streampay_contracts import PaymentRequest, User, topics
 from streampay_gateway.auth.jwks import KeySource, RemoteJwks, StaticKeys
@@ -18,8 +17,10 @@ from streampay_gateway.commands.broker import Broker
 from streampay_gateway.commands.dispatch import CommandDispatcher
 from streampay_gateway.commands.follower import TopicFollower
 from streampay_gateway.commands.replies import ReplyIndex
-from streampay_gateway.commands.submitted import SubmittedIndex
+from streampay_gateway.commands.window import WindowedIndex
 from streampay_gateway.config import GatewaySettings
+from streampay_gateway.feed import KafkaFeed
+from streampay_gateway.views.hub import ViewHub
 from streampay_gateway.views.table import TopicTable
 
 
@@ -27,39 +28,30 @@ from streampay_gateway.views.table import TopicTable
 class Components:
     settings: GatewaySettings
     broker: Broker
+    feed: KafkaFeed
     verifier: TokenVerifier
     signing_key: SigningKey | None
     remote_keys: RemoteJwks | None
-    replies: ReplyIndex
-    submitted: SubmittedIndex
-    followers: tuple[TopicFollower, ...]
+    replies: TopicFollower
+    reply_index: ReplyIndex
     dispatcher: CommandDispatcher
     users: TopicTable[User]
     payment_requests: TopicTable[PaymentRequest]
-    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    views: ViewHub
 
     async def start(self) -> None:
         self.broker.start()
-        for follower in self.followers:
-            follower.start()
-        for table in (self.users, self.payment_requests):
-            self._tasks.append(asyncio.create_task(table.start_when_available()))
+        self.feed.start()
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for table in (self.users, self.payment_requests):
-            await table.stop()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        for follower in self.followers:
-            await follower.stop()
+        await self.feed.stop()
         await self.broker.stop()
         if self.remote_keys is not None:
             await self.remote_keys.aclose()
 
     def readiness(self) -> dict[str, bool]:
         """Whether each cache has read what its topic held at start (the broker is separate)."""
-        checks = {f"{follower.topic} index": follower.caught_up for follower in self.followers}
+        checks = {f"{self.replies.topic} index": self.replies.caught_up()}
         for table in (self.users, self.payment_requests):
             checks[f"{table.topic} table"] = table.caught_up()
         return checks
@@ -71,26 +63,28 @@ def build(settings: GatewaySettings) -> Components:
     window = settings.replies_retention_ms
     cap = settings.replies_index_max_entries
     bootstrap = settings.kafka_bootstrap_servers
-    replies, submitted = ReplyIndex(window, cap), SubmittedIndex(window, cap)
-    followers = (
-        TopicFollower(bootstrap, topics.REPLIES, window, replies.handle),
-        TopicFollower(bootstrap, topics.COMMANDS, window, submitted.handle),
-    )
+    index = ReplyIndex(window, cap)
+    replies = TopicFollower(topics.REPLIES, window, index.handle)
+    users = TopicTable(topics.USERS, User)
+    payment_requests = TopicTable(topics.PAYMENT_REQUESTS, PaymentRequest)
+    views = ViewHub(settings, shared=[payment_requests])
+    feed = KafkaFeed(bootstrap, [replies, users, *views.readers.values()])
     broker = Broker(bootstrap)
     return Components(
         settings=settings,
         broker=broker,
+        feed=feed,
         verifier=TokenVerifier(
             keys, settings.auth_issuer, settings.auth_audience, settings.auth_leeway_seconds
         ),
         signing_key=signing_key,
         remote_keys=remote_keys,
         replies=replies,
-        submitted=submitted,
-        followers=followers,
-        dispatcher=CommandDispatcher(broker, replies, submitted, followers),
-        users=TopicTable(bootstrap, topics.USERS, User),
-        payment_requests=TopicTable(bootstrap, topics.PAYMENT_REQUESTS, PaymentRequest),
+        reply_index=index,
+        dispatcher=CommandDispatcher(broker, index, replies, WindowedIndex(window, cap)),
+        users=users,
+        payment_requests=payment_requests,
+        views=views,
     )
 
 

@@ -40,7 +40,7 @@ async def top_up_virtual_user(world: World) -> None:
 
 async def top_up_real_user(world: World) -> None:
     await world.rebuild()  # real users sign up at any time
-    user_id = world.pick_real()
+    user_id = world.pick_real_to_top_up()
     if user_id is not None:
         await _deposit(world, user_id, "Welcome money from the StreamPay bank")
 
@@ -79,7 +79,8 @@ async def pay_between_virtual_users(world: World) -> None:
         s = world.settings
         amount = world.amount(s.simulation_pay_min, s.simulation_pay_max)
         notes = world.faker.catch_phrase()[:100]
-        outcome = await world.gateway.pay(await world.session(payer), payee, amount, notes)
+        session = await world.session(payer)
+        outcome = await world.gateway.pay(session, payee, amount, notes, public=world.public())
         world.stats.record(outcome)
         log.info("paid", payer=payer, payee=payee, amount=str(amount), status=outcome.status)
 

@@ -36,5 +36,8 @@ class SimulationSettings(KafkaSettings):
     simulation_pay_min: Decimal = Decimal("1.00")
     simulation_pay_max: Decimal = Decimal("50.00")
 
+    simulation_public_share: float = Field(default=0.5, ge=0, le=1)
+    """The share of virtual users' payments made public (the rest are private, the default)."""
+
     simulation_reply_timeout_s: float = Field(default=30.0, gt=0)
     """How long a command may wait for its reply before it counts as unanswered."""

@@ -10,6 +10,7 @@ import httpx
 import structlog
 from faker import Faker
 
+from streampay_contracts.client import ApiError
 from streampay_simulation.adapters.bank import Bank
 from streampay_simulation.adapters.gateway import GatewayClient
 from streampay_simulation.answers import RequestFollowers
@@ -81,9 +82,9 @@ async def _repeat(world: World, behaviour: Behaviour, period: float, stop: async
             return
         try:
             await behaviour(world)
-        except httpx.HTTPStatusError as error:
-            world.stats.record(Outcome(name, error.response.status_code, str(error)))
-            log.warning("behaviour refused", behaviour=name, status=error.response.status_code)
+        except ApiError as error:
+            world.stats.record(Outcome(name, error.answer.status, str(error)))
+            log.warning("behaviour refused", behaviour=name, status=error.answer.status)
         except (httpx.TransportError, OSError) as error:
             world.stats.record(Outcome(name, 503, str(error)))
             log.warning("gateway unreachable", behaviour=name, error=str(error))

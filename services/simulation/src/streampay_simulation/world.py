@@ -16,8 +16,9 @@ from decimal import Decimal
 from faker import Faker
 
 from streampay_contracts import User
+from streampay_contracts.client import Session
 from streampay_simulation.adapters.bank import Bank
-from streampay_simulation.adapters.gateway import GatewayClient, Session
+from streampay_simulation.adapters.gateway import GatewayClient
 from streampay_simulation.config import SimulationSettings
 from streampay_simulation.stats import Stats
 
@@ -35,6 +36,9 @@ class World:
     stats: Stats = field(default_factory=Stats)
     virtual: dict[str, Session] = field(default_factory=dict)
     real: dict[str, User] = field(default_factory=dict)
+    topped_up: dict[str, int] = field(default_factory=dict)
+    """Real users by the round in which the bank last topped them up."""
+    top_up_round: int = 0
     next_index: int = 1
     joined: Callable[[str], None] = lambda user_id: None
     """Told of every virtual user as it joins the world (the runner follows its requests)."""
@@ -67,6 +71,25 @@ class World:
     def pick_real(self) -> str | None:
         ids = sorted(self.real)
         return self.rng.choice(ids) if ids else None
+
+    def pick_real_to_top_up(self) -> str | None:
+        """The real user the bank tops up next: a newcomer first (the last one to appear), then
+        whoever waited longest, so someone who just signed up sees money arrive at the next
+        top-up, and every real user gets one in turn."""
+        if not self.real:
+            return None
+        waiting = [user_id for user_id in self.real if user_id not in self.topped_up]
+        if waiting:
+            picked = waiting[-1]
+        else:
+            picked = min(self.real, key=lambda user_id: self.topped_up[user_id])
+        self.top_up_round += 1
+        self.topped_up[picked] = self.top_up_round
+        return picked
+
+    def public(self) -> bool:
+        """Whether a virtual user makes this payment public (``SIMULATION_PUBLIC_SHARE``)."""
+        return self.rng.random() < self.settings.simulation_public_share
 
     def amount(self, low: Decimal, high: Decimal) -> Decimal:
         """A random amount in whole cents between `low` and `high`."""

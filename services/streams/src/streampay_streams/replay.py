@@ -34,16 +34,16 @@ from streampay_contracts import (
     topics,
 )
 from streampay_contracts.events import Event, decode_event
+from streampay_contracts.reading import keyed, read_to_end
 from streampay_contracts.views import TOTALS_KEY
 from streampay_streams.projections import project
 from streampay_streams.projections.state import Projected
 from streampay_streams.projections.totals import PayerTotals, Totals, newer, recorded
 from streampay_streams.projections.views import ViewRecord
-from streampay_streams.reading import read_from, read_topic
 
-COMPACTED = (topics.BALANCES, topics.PAYMENT_REQUESTS, topics.STATEMENTS)
+COMPACTED = (topics.BALANCES, topics.PAYMENT_REQUESTS, topics.SENT_REQUESTS, topics.STATEMENTS)
 """Views whose latest record per key is the view."""
-APPEND_ONLY = (topics.BALANCE_HISTORIES, topics.ACTIVITIES)
+APPEND_ONLY = (topics.BALANCE_HISTORIES, topics.ACTIVITIES, topics.USER_ACTIVITIES)
 """Views whose every record is part of the view."""
 TOTALS = (topics.TOTAL_TRANSACTIONS, topics.AVERAGE_TRANSACTIONS)
 VIEWS = (*COMPACTED, *APPEND_ONLY, *TOTALS)
@@ -100,7 +100,8 @@ class Replay:
 async def replay(bootstrap_servers: str) -> Replay:
     """Every event of the log, up to its current end, through the projections."""
     result = Replay()
-    result.apply_values(await read_topic(bootstrap_servers, topics.EVENTS))
+    events, _ = await read_to_end(bootstrap_servers, topics.EVENTS)
+    result.apply_values(keyed(events))
     return result
 
 
@@ -163,7 +164,7 @@ def _figure(value: BaseModel | None) -> object:
 def _about(topic: str, key: str, value: BaseModel | None, users: Collection[str]) -> bool:
     if topic == topics.STATEMENTS:
         return key.rsplit("|", 2)[0] in users  # <user id>|<period>|<start>
-    if topic in (topics.BALANCES, topics.BALANCE_HISTORIES):
+    if topic in (topics.BALANCES, topics.BALANCE_HISTORIES, topics.USER_ACTIVITIES):
         return key in users
     parties = {getattr(value, name, None) for name in ("from_user_id", "to_user_id")}
     return key in users or bool(parties & set(users))
@@ -182,12 +183,12 @@ async def rebuild(bootstrap_servers: str, topic: str, say: Callable[[str], None]
     if topic not in (*COMPACTED, *APPEND_ONLY):
         raise ValueError(f"{topic} is not a view; these are: {', '.join(COMPACTED + APPEND_ONLY)}")
     replayed = Replay()
-    events, ends = await read_from(bootstrap_servers, topics.EVENTS)
-    views = replayed.apply_values(events)
+    events, ends = await read_to_end(bootstrap_servers, topics.EVENTS)
+    views = replayed.apply_values(keyed(events))
     if topic in COMPACTED:
         pending = list(replayed.latest_records(topic).values())
     else:
-        present = set(await read_topic(bootstrap_servers, topic))
+        present = set(keyed((await read_to_end(bootstrap_servers, topic))[0]))
         pending = [v for v in views if v.topic == topic and (v.key, _bytes(v.value)) not in present]
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, acks="all")
     await producer.start()
@@ -202,10 +203,10 @@ async def rebuild(bootstrap_servers: str, topic: str, say: Callable[[str], None]
             await producer.flush()
             written += len(pending)
             say(f"{topic}: {len(pending)} record(s) written, {replayed.events} event(s) replayed")
-            events, ends = await read_from(bootstrap_servers, topics.EVENTS, ends)
+            events, ends = await read_to_end(bootstrap_servers, topics.EVENTS, start=ends)
             if not events:
                 return written
-            pending = [v for v in replayed.apply_values(events) if v.topic == topic]
+            pending = [v for v in replayed.apply_values(keyed(events)) if v.topic == topic]
     finally:
         await producer.stop()
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from streampay_contracts import Balance, PayCommand, RequestCommand, codec, topics
-from streampay_streams.audit import audit
+from streampay_infra.audit import audit
 from streampay_streams.replay import rebuild
 
 pytestmark = pytest.mark.integration

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from streampay_contracts import PayCommand
-from streampay_streams.audit import audit
+from streampay_infra.audit import audit
 
 pytestmark = pytest.mark.integration
 

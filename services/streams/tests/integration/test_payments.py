@@ -19,6 +19,7 @@ from streampay_contracts import (
     headers,
     topics,
 )
+from streampay_contracts.envelopes import FINGERPRINT
 
 pytestmark = pytest.mark.integration
 
@@ -127,6 +128,27 @@ async def test_the_same_command_twice_has_one_effect_and_identical_replies(bus: 
     await bus.until(lambda: len(bus.replies[cid]) == 2, 30, "both replies")
     first, second = bus.replies[cid]
     assert (first.status, first.body, first.headers) == (second.status, second.body, second.headers)
+    await bus.until(lambda: bus.balance(bob).balance == Decimal("110.00"), 20, "bob's credit")
+    assert len(bus.legs[cid]) == 2 and bus.balance(alice).balance == Decimal("90.00")
+
+
+async def test_the_same_key_with_another_body_is_422_and_moves_nothing(bus: Any) -> None:
+    alice, bob = await bus.user("alice"), await bus.user("bob")
+    first_body, other_body = {FINGERPRINT: "a" * 64}, {FINGERPRINT: "b" * 64}
+    cid = await bus.send(pay(bob, "10"), alice, **first_body)
+    await bus.send(pay(bob, "70"), alice, cid=cid, **other_body)
+    await bus.send(pay(bob, "10"), alice, cid=cid, **first_body)
+
+    await bus.until(lambda: len(bus.replies[cid]) == 3, 30, "three replies")
+    first, refused, copy = bus.replies[cid]
+    assert (first.status, refused.status, copy.status) == (200, 422, 200)
+    assert "different body" in refused.problem.detail
+    assert [reply.headers[FINGERPRINT] for reply in bus.replies[cid]] == [
+        "a" * 64,
+        "b" * 64,
+        "a" * 64,
+    ]
+    assert copy.body == first.body
     await bus.until(lambda: bus.balance(bob).balance == Decimal("110.00"), 20, "bob's credit")
     assert len(bus.legs[cid]) == 2 and bus.balance(alice).balance == Decimal("90.00")
 

@@ -69,6 +69,7 @@ class Kit:
         if_match: int | None = None,
         partition: int = 0,
         at: int = NOW,
+        fingerprint: str | None = None,
     ) -> CommandInput:
         correlation_id = cid or f"cmd-{next(self.ids)}"
         return CommandInput(
@@ -76,7 +77,11 @@ class Kit:
             actor=actor,
             command=command,
             address=ReplyAddress(
-                topic="replies", key=owner or actor, correlation_id=correlation_id, identity=actor
+                topic="replies",
+                key=owner or actor,
+                correlation_id=correlation_id,
+                identity=actor,
+                fingerprint=fingerprint,
             ),
             at=at,
             origin=Origin("commands", partition, next(self.offsets)),

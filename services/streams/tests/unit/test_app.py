@@ -5,8 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from streampay_streams.app import create_app
 from streampay_streams.config import StreamsSettings
+
+pytestmark = pytest.mark.unit
 
 
 async def test_the_worker_consumer_has_its_fetches_held_only_briefly(tmp_path: Path) -> None:

@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 
 from streampay_contracts import Balance, Transaction, TransactionKind, User, codec, headers, topics
+from streampay_infra.audit import check
 from streampay_streams.adapters.inbound import Reader
 from streampay_streams.adapters.records import RawRecord, Skipped
-from streampay_streams.audit import check
 from streampay_streams.domain.inputs import CreditInput, RoutedInput, SignupInput
 from streampay_streams.domain.messages import RequestClosed, Routed
 

@@ -61,6 +61,22 @@ def test_a_copy_of_a_command_gets_the_identical_reply_and_no_effect(kit: Any) ->
     assert kit.body(again, PayReply) == kit.body(first, PayReply)
 
 
+def test_the_same_key_with_another_body_is_422_for_that_attempt_and_changes_nothing(
+    kit: Any,
+) -> None:
+    first_body, other_body = "a" * 64, "b" * 64
+    given = kit.command(pay("10"), ALICE, cid="c-9", fingerprint=first_body)
+    first = decide(kit.account(ALICE), given, kit.ctx)
+    assert first.account is not None
+    other = kit.command(pay("20"), ALICE, cid="c-9", fingerprint=other_body)
+    refused = decide(first.account, other, kit.ctx)
+    assert kit.status(refused) == 422 and refused.account is None
+    assert kit.nothing_recorded(refused) and refused.routed == ()
+    assert refused.reply is not None and refused.reply.address.fingerprint == other_body
+    copy = kit.command(pay("10"), ALICE, cid="c-9", fingerprint=first_body)
+    assert kit.status(decide(first.account, copy, kit.ctx)) == 200
+
+
 def test_a_copy_of_a_refused_command_is_refused_the_same_way_even_if_money_came(
     kit: Any,
 ) -> None:

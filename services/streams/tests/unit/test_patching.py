@@ -5,11 +5,14 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
+import pytest
 from aiokafka import AIOKafkaConsumer
 from faust.transport.consumer import Consumer as FaustConsumer
 from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
 
 from streampay_streams.adapters.patching import replace_method
+
+pytestmark = pytest.mark.unit
 
 
 class Library:

@@ -17,6 +17,7 @@ from streampay_contracts import (
     RequestStatus,
     Statement,
     StatementPeriod,
+    Visibility,
     headers,
     topics,
 )
@@ -38,6 +39,7 @@ from streampay_streams.projections import (
     balances,
     payment_requests,
     project,
+    sent_requests,
     statements,
     totals,
 )
@@ -70,7 +72,9 @@ def deposited(seq: int = 1) -> Deposited:
     )
 
 
-def sent(seq: int = 2, request_id: str | None = None) -> PaymentSent:
+def sent(
+    seq: int = 2, request_id: str | None = None, visibility: Visibility = Visibility.PRIVATE
+) -> PaymentSent:
     return PaymentSent(
         **stamp("PaymentSent", ALICE, seq),
         **posted("10", "90.00", 4),
@@ -81,10 +85,11 @@ def sent(seq: int = 2, request_id: str | None = None) -> PaymentSent:
         request_id=request_id,
         payments=3,
         paid=Decimal("25.00"),
+        visibility=visibility,
     )
 
 
-def received(seq: int = 1) -> PaymentReceived:
+def received(seq: int = 1, visibility: Visibility = Visibility.PRIVATE) -> PaymentReceived:
     return PaymentReceived(
         **stamp("PaymentReceived", BOB, seq),
         **posted("10", "110.00", 1),
@@ -92,6 +97,7 @@ def received(seq: int = 1) -> PaymentReceived:
         payer_id=ALICE,
         payer_name="Alice",
         payee_name="Bob",
+        visibility=visibility,
     )
 
 
@@ -219,10 +225,10 @@ def test_old_windows_are_dropped_and_a_very_late_entry_does_not_reopen_one() -> 
 # activities
 
 
-def test_a_deposit_is_a_line_from_the_bank_keyed_by_the_user() -> None:
+def test_a_deposit_is_a_line_from_the_bank_in_the_users_own_feed_only() -> None:
     (line,) = activities.project(deposited())
     activity = value(line, Activity)
-    assert (line.topic, line.key) == (topics.ACTIVITIES, ALICE)
+    assert (line.topic, line.key) == (topics.USER_ACTIVITIES, ALICE)
     assert (activity.id, activity.event_name, activity.amount, activity.notes) == (
         "d-1:DepositReceived",
         ActivityEvent.DEPOSIT_RECEIVED,
@@ -241,16 +247,26 @@ def test_a_deposit_is_a_line_from_the_bank_keyed_by_the_user() -> None:
     ],
     ids=["sent", "received"],
 )
-def test_a_payment_is_a_line_for_each_party_keyed_by_them(
+def test_a_private_payment_is_a_line_in_each_partys_own_feed_only(
     event: Event, owner: str, name: ActivityEvent
 ) -> None:
     (line,) = activities.project(event)
     activity = value(line, Activity)
+    assert line.topic == topics.USER_ACTIVITIES
+    assert activity.visibility is Visibility.PRIVATE
     assert (line.key, activity.event_name, activity.id) == (owner, name, f"c-1:{name}")
     assert (activity.from_user_id, activity.from_user_name) == (ALICE, "Alice")
     assert (activity.to_user_id, activity.to_user_name) == (BOB, "Bob")
     assert (activity.amount, activity.notes, activity.timestamp) == (Decimal("10.00"), "lunch", AT)
     assert activity.request_id is None and activity.status is None
+
+
+@pytest.mark.parametrize("event", [sent, received], ids=["sent", "received"])
+def test_a_public_payment_is_also_on_the_public_feed_with_the_same_line(event: Any) -> None:
+    own, public = activities.project(event(visibility=Visibility.PUBLIC))
+    assert (own.topic, public.topic) == (topics.USER_ACTIVITIES, topics.ACTIVITIES)
+    assert own.key == public.key and own.value == public.value
+    assert value(public, Activity).visibility is Visibility.PUBLIC
 
 
 def test_a_payment_of_a_request_names_the_request() -> None:
@@ -269,12 +285,13 @@ def test_a_payment_of_a_request_names_the_request() -> None:
     ],
     ids=["opened", "paid", "declined", "declined-no-reason", "cancelled"],
 )
-def test_a_request_event_is_a_line_keyed_by_the_request(
+def test_a_request_event_is_a_line_in_the_own_feed_of_both_parties_never_public(
     event: Any, name: ActivityEvent, status: RequestStatus, notes: str
 ) -> None:
-    (line,) = activities.project(event)
+    line, copy = activities.project(event)
     activity = value(line, Activity)
-    assert (line.topic, line.key) == (topics.ACTIVITIES, "rq-1")
+    assert {line.topic, copy.topic} == {topics.USER_ACTIVITIES}
+    assert (line.key, copy.key, copy.value) == (CAROL, ALICE, activity)
     assert (activity.event_name, activity.status, activity.notes) == (name, status, notes)
     assert (activity.id, activity.request_id) == (f"{event.cause}:{name}", "rq-1")
     assert (activity.from_user_id, activity.from_user_name) == (CAROL, "Carol")
@@ -304,6 +321,19 @@ def test_a_closed_request_is_published_final_then_tombstoned(event: Any) -> None
 @pytest.mark.parametrize("event", POSTINGS, ids=lambda e: e.type)
 def test_postings_leave_the_requests_alone(event: Event) -> None:
     assert payment_requests.project(event) == []
+    assert sent_requests.project(event) == []
+
+
+# sent-requests
+
+
+@pytest.mark.parametrize("event", [opened(), paid(), declined(), cancelled()], ids=lambda e: e.type)
+def test_a_request_is_published_with_its_status_for_its_requester_and_never_deleted(
+    event: Any,
+) -> None:
+    (record,) = sent_requests.project(event)
+    assert (record.topic, record.key, record.value) == (topics.SENT_REQUESTS, "rq-1", event.request)
+    assert record.headers == {headers.IDENTITY: CAROL}
 
 
 # project: all views, once per event
@@ -317,14 +347,16 @@ def test_project_applies_an_event_once_to_every_view_in_order() -> None:
         topics.BALANCE_HISTORIES,
         topics.STATEMENTS,
         topics.STATEMENTS,
-        topics.ACTIVITIES,
+        topics.USER_ACTIVITIES,
     ]
     state, views = project(state, paid(seq=2))
     assert state.seq == 2 and len(state.windows) == 2
     assert [v.topic for v in views] == [
-        topics.ACTIVITIES,
+        topics.USER_ACTIVITIES,
+        topics.USER_ACTIVITIES,
         topics.PAYMENT_REQUESTS,
         topics.PAYMENT_REQUESTS,
+        topics.SENT_REQUESTS,
     ]
 
 
@@ -358,13 +390,14 @@ def test_replaying_a_stream_rebuilds_the_same_views() -> None:
     assert replay() == replay()
     state, everything = replay()
     assert state.seq == 4
-    assert [v.topic for v in everything].count(topics.ACTIVITIES) == 4
+    assert [v.topic for v in everything].count(topics.USER_ACTIVITIES) == 6
 
 
 def test_the_views_of_a_payment_as_decided_by_both_parties(kit: Any) -> None:
     """The payer's events, and the payee's once the credit leg is applied, build the views
     the payment shows in: the balances, the feed of each party, the statements, the totals."""
-    given = kit.command(PayCommand(user_id=BOB, amount=Decimal("25.50")), ALICE, cid="c-1")
+    public = PayCommand(user_id=BOB, amount=Decimal("25.50"), visibility=Visibility.PUBLIC)
+    given = kit.command(public, ALICE, cid="c-1")
     at_payer = decide(kit.account(ALICE), given, kit.ctx)
     credit = at_payer.legs[1]
     assert credit.origin is not None

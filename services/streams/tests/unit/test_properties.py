@@ -38,9 +38,9 @@ from streampay_contracts import (
     topics,
 )
 from streampay_contracts.events import decode_event
+from streampay_infra.audit import check
 from streampay_streams.adapters.outputs import records_of
 from streampay_streams.adapters.records import Emit, parse_origin
-from streampay_streams.audit import check
 from streampay_streams.domain.account import Account
 from streampay_streams.domain.context import Context, Policy
 from streampay_streams.domain.decide import decide

@@ -263,7 +263,7 @@ async def test_the_projector_publishes_views_then_states_and_skips_copies() -> N
         topics.BALANCE_HISTORIES,
         topics.STATEMENTS,
         topics.STATEMENTS,
-        topics.ACTIVITIES,
+        topics.USER_ACTIVITIES,
         "payments",
     ]
     assert codec.decode(views[0].body or b"", Balance).balance == Decimal("90.00")

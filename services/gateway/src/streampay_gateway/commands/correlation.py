@@ -8,8 +8,9 @@
   land on the same id to be detected instead of being applied as a second command.
 - The **fingerprint** is ``sha256`` of the command's canonical encoding (``encode(decode(body))``,
   so ``25.5`` and ``25.50`` are the same body) and of the ``If-Match`` version. It travels in the
-  command's ``streampay:body-sha256`` header; every gateway indexes it from ``commands``, and a
-  retry whose fingerprint differs from the first command's is refused with 422.
+  command's envelope and comes back on its reply: a retry whose fingerprint differs from the
+  answered command's is refused with 422, by the gateway when it knows the reply already, else
+  by the streams service, which remembers what each correlation id asked for.
 """
 
 from __future__ import annotations
@@ -21,9 +22,6 @@ import uuid
 from pydantic import BaseModel
 
 from streampay_contracts import dumps, encode
-
-FINGERPRINT_HEADER = "streampay:body-sha256"
-"""Command header carrying the body fingerprint; the streams service ignores it."""
 
 _SCHEME = "streampay-command/1"
 _KEY = re.compile(r"[\x20-\x7e]{1,255}")

@@ -38,16 +38,32 @@ router = APIRouter(
 )
 
 
-@router.get("/activities", summary="Live feed of every payment and request (public)")
+@router.get("/activities", summary="Live public feed: the payments their payers made public")
 async def activities(
     principal: StreamReadActivities,
     hub: Hub,
     last_event_id: LastEventId = None,
     resume: ResumeFrom = None,
 ) -> EventStream:
-    """The public activity feed. A fresh connect gets the most recent activities (50 by
-    default), not the whole history; a resumed one gets exactly what it missed."""
+    """The public activity feed: public payments only (a private payment, a deposit or a
+    request is never on it; its parties see it on `/my-activities`). A fresh connect gets the
+    most recent activities (50 by default), not the whole history; a resumed one gets exactly
+    what it missed."""
     return await open_stream(hub, principal, [VIEWS["activities"]], last_event_id or resume)
+
+
+@router.get("/my-activities", summary="Live feed of everything the caller is a party to")
+async def my_activities(
+    principal: StreamReadActivities,
+    hub: Hub,
+    last_event_id: LastEventId = None,
+    resume: ResumeFrom = None,
+) -> EventStream:
+    """Every payment, deposit and request the caller is a party to (`Activity`), private ones
+    with their amount and notes, which the public `/activities` never has. A fresh connect gets
+    the caller's most recent lines (up to 500 by default), then each new one."""
+    view = VIEWS["my-activities"]
+    return await open_stream(hub, principal, [view], last_event_id or resume)
 
 
 @router.get("/payment-requests", summary="Live open payment requests addressed to me")
@@ -60,6 +76,20 @@ async def payment_requests(
     """Each open request asking the caller to pay (`PaymentRequest`). When one is paid,
     declined or cancelled, `event: delete` with its id as `key` (drives the badge)."""
     view = VIEWS["payment-requests"]
+    return await open_stream(hub, principal, [view], last_event_id or resume)
+
+
+@router.get("/sent-requests", summary="Live requests the caller sent, with their status")
+async def sent_requests(
+    principal: StreamReadPaymentRequests,
+    hub: Hub,
+    last_event_id: LastEventId = None,
+    resume: ResumeFrom = None,
+) -> EventStream:
+    """Every request the caller made (`PaymentRequest`), replaced as its `status` moves from
+    `pending` to `paid`, `declined` or `cancelled`; a closed request stays with its final
+    status. The same list on every device."""
+    view = VIEWS["sent-requests"]
     return await open_stream(hub, principal, [view], last_event_id or resume)
 
 

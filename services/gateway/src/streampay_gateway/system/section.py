@@ -7,7 +7,7 @@ import time
 
 from streampay_contracts import Problem
 from streampay_gateway.auth.security import SYSTEM_SCOPE, Principal
-from streampay_gateway.commands.submitted import SubmittedIndex
+from streampay_gateway.commands.replies import ReplyIndex
 from streampay_gateway.commands.window import now_ms
 from streampay_gateway.config import GatewaySettings
 from streampay_gateway.http.problems import ProblemError, unavailable
@@ -19,9 +19,9 @@ from streampay_gateway.system.trace import EARLIER_MS, assemble, find_caused
 
 
 class SystemSection:
-    def __init__(self, settings: GatewaySettings, submitted: SubmittedIndex) -> None:
+    def __init__(self, settings: GatewaySettings, replies: ReplyIndex) -> None:
         self._settings = settings
-        self._submitted = submitted
+        self._replies = replies
         self.cluster = Cluster(settings.kafka_bootstrap_servers, settings.system_timeout_seconds)
         self.slots = ReaderSlots(settings.system_readers, settings.system_readers_per_user)
         self._closing: set[asyncio.Task[None]] = set()
@@ -66,15 +66,18 @@ class SystemSection:
         return reader, finish
 
     async def trace(self, correlation_id: str, principal: Principal) -> Trace:
-        """The command's journey; 404 unless the caller sent it or may read the system."""
+        """The command's journey; 404 unless the caller sent it or may read the system.
+
+        The command is found by its reply (the replies index knows who sent it and when it was
+        answered), so a command is traced once answered, within the idempotency window."""
         everyone = SYSTEM_SCOPE in principal.scopes
-        stamped = self._submitted.stamped(correlation_id)
+        stamped = self._replies.stamped(correlation_id)
         if stamped is None or not (everyone or stamped[1].identity == principal.user_id):
             raise ProblemError(
-                Problem.not_found("no command of yours has this id in the idempotency window")
+                Problem.not_found("no answered command of yours has this id in the window")
             )
-        command_at = stamped[0]
-        until = command_at + int(self._settings.system_trace_seconds * 1000)
+        answered_at = stamped[0]
+        until = answered_at + int(self._settings.system_trace_seconds * 1000)
         searched_until = min(until, now_ms())
         with self.slots.held(principal.user_id):
             try:
@@ -82,11 +85,11 @@ class SystemSection:
                     records = await find_caused(
                         self._settings.kafka_bootstrap_servers,
                         correlation_id,
-                        command_at - EARLIER_MS,
+                        answered_at - EARLIER_MS,
                         until,
                         self._settings.system_scan_records,
                     )
             except Exception:
                 raise unavailable("the broker did not answer; try again shortly", 2) from None
         viewer = None if everyone else principal.user_id
-        return assemble(correlation_id, command_at, searched_until, records, viewer)
+        return assemble(correlation_id, answered_at, searched_until, records, viewer)

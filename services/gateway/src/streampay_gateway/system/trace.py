@@ -44,8 +44,9 @@ one millisecond are shown in this order."""
 _RANK = {topic: rank for rank, (topic, _) in enumerate(STAGES)}
 _KIND = dict(STAGES)
 
-EARLIER_MS = 2000
-"""How far before the command's timestamp the search begins (producers' clocks differ)."""
+EARLIER_MS = 30_000
+"""How far before the reply's timestamp the search begins: a command waits in line behind
+others before it is decided (and producers' clocks differ a little)."""
 
 
 async def find_caused(
@@ -111,12 +112,15 @@ def _names(record: Any, wanted: bytes) -> bool:
 
 def assemble(
     correlation_id: str,
-    command_at: int,
+    answered_at: int,
     searched_until: int,
     records: list[Any],
     viewer: str | None,
 ) -> Trace:
-    """The trace of ``records``; ``viewer`` None sees every record, a user id only their own."""
+    """The trace of ``records``; ``viewer`` None sees every record, a user id only their own.
+    Times count from the command's record, or from its answer when the command is not found."""
+    commands = [r.timestamp for r in records if r.topic == topics.COMMANDS]
+    command_at = min(commands) if commands else answered_at
     ordered = sorted(
         records, key=lambda r: (r.timestamp, _RANK.get(r.topic, len(_RANK)), r.partition, r.offset)
     )

@@ -1,8 +1,12 @@
 """The live views: which topic each reads, who sees which record, and what a fresh client gets.
 
-Per-user views never show another user's records: a balance is selected by its key, a payment
-request by the user asked to pay (``toUserId``, or the ``zilla:identity`` header the streams
-service marks it with).
+Per-user views never show another user's records: a balance or a user's own activity line is
+selected by its key, a payment request by the user asked to pay (``toUserId``, or the
+``zilla:identity`` header the streams service marks it with), a sent request by its requester.
+
+Privacy is not decided here: a private payment, a deposit or a request is never on the public
+``activities`` topic at all (the projections put them on the parties' own feed only), so the
+public view cannot show one whatever it selects.
 """
 
 from __future__ import annotations
@@ -69,6 +73,11 @@ def _asked_to_pay(record: Record, user: str) -> bool:
     return to_me or record.identity == user
 
 
+def _i_asked(record: Record, user: str) -> bool:
+    request = record.model
+    return isinstance(request, PaymentRequest) and request.from_user_id == user
+
+
 def _my_statement(record: Record, user: str) -> bool:
     statement = record.model
     return isinstance(statement, Statement) and statement.user_id == user
@@ -93,6 +102,22 @@ _VIEWS = (
         Fresh.STATE,
         _asked_to_pay,
         _pending,
+    ),
+    View(
+        "my-activities",
+        topics.USER_ACTIVITIES,
+        Activity,
+        "read:activities",
+        Fresh.MY_HISTORY,
+        _my_key,
+    ),
+    View(
+        "sent-requests",
+        topics.SENT_REQUESTS,
+        PaymentRequest,
+        "read:payment-requests",
+        Fresh.STATE,
+        _i_asked,
     ),
     View("current-balance", topics.BALANCES, Balance, "read:balances", Fresh.STATE, _my_key),
     View(

@@ -22,9 +22,9 @@ from streampay_gateway.views.table import TopicTable
 class ViewHub:
     """Reads each view topic once per process and opens client streams on what it reads.
 
-    ``shared`` readers (the ``payment-requests`` table the JSON reads use too) are started and
-    stopped by their owner; the hub starts the others itself, retrying until the broker answers,
-    so the gateway serves ``/healthz`` while the broker is still coming up.
+    ``shared`` readers (the ``payment-requests`` table the JSON reads use too) are made by
+    their owner; the hub makes the others. The process's one consumer feeds them all (see
+    :mod:`streampay_gateway.feed`).
     """
 
     def __init__(
@@ -42,31 +42,19 @@ class ViewHub:
             settings.views_replay_concurrency,
             settings.views_replay_stall_seconds,
         )
-        self._tasks: list[asyncio.Task[None]] = []
         self.pacer = Pacer(settings.views_replay_slices_at_once, settings.views_replays_per_user)
 
     def _reader_for(self, view: View) -> TopicReader:
-        servers, settings = self.settings.kafka_bootstrap_servers, self.settings
+        settings = self.settings
         if not view.is_log:
-            return TopicTable[Any](servers, view.topic, view.model)
+            return TopicTable[Any](view.topic, view.model)
         return TopicLog(
-            servers,
             view.topic,
             view.model,
             window=settings.views_window_records,
             scan=settings.views_startup_scan_records,
             key_tail=settings.views_history_per_user if view.fresh is Fresh.MY_HISTORY else 0,
         )
-
-    async def start(self) -> None:
-        """Start the hub's own readers in the background; returns at once."""
-        self._tasks = [asyncio.create_task(r.start_when_available()) for r in self._owned]
-
-    async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*(reader.stop() for reader in self._owned))
-        await asyncio.gather(*self._tasks, return_exceptions=True)
 
     def caught_up(self) -> bool:
         """Whether every reader has applied what its topic held when the gateway started."""

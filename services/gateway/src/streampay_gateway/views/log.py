@@ -36,7 +36,6 @@ class TopicLog(TopicReader):
 
     def __init__(
         self,
-        bootstrap_servers: str,
         topic: str,
         model: type[BaseModel],
         *,
@@ -44,7 +43,7 @@ class TopicLog(TopicReader):
         scan: int,
         key_tail: int = 0,
     ) -> None:
-        super().__init__(bootstrap_servers, topic, model)
+        super().__init__(topic, model)
         self.window_start: Offsets = {}
         self._window: deque[Record] = deque(maxlen=window)
         self._scan = scan

@@ -26,8 +26,8 @@ class TopicTable(TopicReader, Generic[ModelT]):
     :meth:`wait_for_change` to long-poll.
     """
 
-    def __init__(self, bootstrap_servers: str, topic: str, model: type[ModelT]) -> None:
-        super().__init__(bootstrap_servers, topic, model)
+    def __init__(self, topic: str, model: type[ModelT]) -> None:
+        super().__init__(topic, model)
         self._latest: dict[str, Record] = {}
         self._changed = asyncio.Event()
 

@@ -13,10 +13,11 @@ import contextlib
 import uuid
 from decimal import Decimal
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
 
 from streampay_contracts import SYSTEM_BANK, DepositCommand, codec, headers, topics
-from streampay_contracts.kafka import topic_partitions
+from streampay_contracts.envelopes import CommandEnvelope, ReplyEnvelope
+from streampay_contracts.reading import END, TopicReader
 from streampay_simulation.stats import Outcome
 
 
@@ -26,7 +27,7 @@ class Bank:
         self._reply_timeout_s = reply_timeout_s
         self._waiting: dict[str, asyncio.Future[Outcome]] = {}
         self._producer: AIOKafkaProducer | None = None
-        self._consumer: AIOKafkaConsumer | None = None
+        self._replies: TopicReader | None = None
         self._reader: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -34,26 +35,18 @@ class Bank:
             bootstrap_servers=self._bootstrap_servers, acks="all", enable_idempotence=True
         )
         await self._producer.start()
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=self._bootstrap_servers, enable_auto_commit=False
-        )
-        await consumer.start()
-        assigned = await topic_partitions(consumer, topics.REPLIES)
-        consumer.assign(assigned)
-        # Only replies to deposits sent from now on matter.
-        await consumer.seek_to_end(*assigned)
-        for tp in assigned:
-            await consumer.position(tp)
-        self._consumer = consumer
-        self._reader = asyncio.create_task(self._read_replies(consumer))
+        replies = TopicReader(self._bootstrap_servers, topics.REPLIES)
+        await replies.start(END)  # only replies to deposits sent from now on matter
+        self._replies = replies
+        self._reader = asyncio.create_task(self._read_replies(replies))
 
     async def stop(self) -> None:
         if self._reader is not None:
             self._reader.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reader
-        if self._consumer is not None:
-            await self._consumer.stop()
+        if self._replies is not None:
+            await self._replies.stop()
         if self._producer is not None:
             await self._producer.stop()
 
@@ -64,19 +57,13 @@ class Bank:
         answer = asyncio.get_running_loop().create_future()
         self._waiting[correlation_id] = answer
         command = DepositCommand(user_id=user_id, amount=amount, notes=notes)
-        record_headers = {
-            headers.IDENTITY: SYSTEM_BANK,
-            headers.DOMAIN_MODEL: DepositCommand.domain_model,
-            headers.CORRELATION_ID: correlation_id,
-            headers.REPLY_TO: topics.REPLIES,
-            headers.CONTENT_TYPE: headers.JSON_CONTENT_TYPE,
-        }
+        envelope = CommandEnvelope(SYSTEM_BANK, DepositCommand.domain_model, correlation_id)
         try:
             await self._producer.send_and_wait(
                 topics.COMMANDS,
                 codec.encode(command),
                 key=user_id.encode(),
-                headers=headers.to_kafka(record_headers),
+                headers=headers.to_kafka(envelope.to_headers()),
             )
             return await asyncio.wait_for(answer, self._reply_timeout_s)
         except TimeoutError:
@@ -84,13 +71,13 @@ class Bank:
         finally:
             self._waiting.pop(correlation_id, None)
 
-    async def _read_replies(self, consumer: AIOKafkaConsumer) -> None:
-        async for record in consumer:
-            reply_headers = headers.from_kafka(record.headers)
-            answer = self._waiting.get(reply_headers.get(headers.CORRELATION_ID, ""))
-            if answer is None or answer.done():
+    async def _read_replies(self, replies: TopicReader) -> None:
+        async for record in replies.follow():
+            reply = ReplyEnvelope.from_headers(headers.from_kafka(record.headers))
+            answer = None if reply is None else self._waiting.get(reply.correlation_id)
+            if reply is None or answer is None or answer.done():
                 continue
-            status = int(reply_headers.get(headers.STATUS, "500"))
+            status = reply.status or 500
             detail = ""
             if status >= 400 and record.value:
                 detail = str(codec.loads(record.value).get("detail", ""))

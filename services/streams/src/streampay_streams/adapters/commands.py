@@ -24,6 +24,7 @@ from streampay_contracts import (
     headers,
     topics,
 )
+from streampay_contracts.envelopes import CommandEnvelope
 from streampay_contracts.fields import UserId
 from streampay_streams.adapters.outputs import reply_record
 from streampay_streams.adapters.records import Malformed, RawRecord, Skipped
@@ -33,6 +34,7 @@ from streampay_streams.domain.messages import ReplyAddress
 
 _USER_ID: TypeAdapter[str] = TypeAdapter(UserId)
 _MAX_CORRELATION_ID = 128
+_MAX_FINGERPRINT = 128
 
 
 class MalformedCommandError(ValueError):
@@ -46,41 +48,47 @@ class MalformedCommandError(ValueError):
 def read_command(
     raw: RawRecord, reply_topics: Collection[str]
 ) -> CommandInput | Malformed | Skipped:
-    correlation_id = raw.headers.get(headers.CORRELATION_ID, "")
-    if not correlation_id:
+    envelope = CommandEnvelope.from_headers(raw.headers)
+    if not envelope.correlation_id:
         return Skipped("a command without a correlation id cannot be answered")
-    address = _address(raw, correlation_id, reply_topics)
+    address = _address(raw, envelope, reply_topics)
     try:
-        _check_reply_to(raw, reply_topics)
-        return _command(raw, address)
+        _check_envelope(envelope, reply_topics)
+        return _command(raw, envelope, address)
     except MalformedCommandError as refused:
         return Malformed(reply_record(Reply(address, 400, refused.problem)), str(refused))
 
 
-def _address(raw: RawRecord, correlation_id: str, reply_topics: Collection[str]) -> ReplyAddress:
-    asked = raw.headers.get(headers.REPLY_TO) or topics.REPLIES
+def _address(
+    raw: RawRecord, envelope: CommandEnvelope, reply_topics: Collection[str]
+) -> ReplyAddress:
+    asked = envelope.reply_to
     return ReplyAddress(
         topic=asked if asked in reply_topics else topics.REPLIES,
         key=raw.text_key,
-        correlation_id=correlation_id,
-        identity=raw.headers.get(headers.IDENTITY),
-        idempotency_key=raw.headers.get(headers.IDEMPOTENCY_KEY),
+        correlation_id=envelope.correlation_id,
+        identity=envelope.identity or None,
+        idempotency_key=envelope.idempotency_key,
+        fingerprint=envelope.fingerprint,
     )
 
 
-def _check_reply_to(raw: RawRecord, reply_topics: Collection[str]) -> None:
-    asked = raw.headers.get(headers.REPLY_TO) or topics.REPLIES
-    if asked not in reply_topics:
-        raise MalformedCommandError(f"Replies cannot be sent to topic {asked!r}")
-    if len(raw.headers[headers.CORRELATION_ID]) > _MAX_CORRELATION_ID:
+def _check_envelope(envelope: CommandEnvelope, reply_topics: Collection[str]) -> None:
+    if envelope.reply_to not in reply_topics:
+        raise MalformedCommandError(f"Replies cannot be sent to topic {envelope.reply_to!r}")
+    if len(envelope.correlation_id) > _MAX_CORRELATION_ID:
         raise MalformedCommandError(
             f"The correlation id must be at most {_MAX_CORRELATION_ID} characters"
         )
+    if envelope.fingerprint is not None and len(envelope.fingerprint) > _MAX_FINGERPRINT:
+        raise MalformedCommandError(
+            f"The body fingerprint must be at most {_MAX_FINGERPRINT} characters"
+        )
 
 
-def _command(raw: RawRecord, address: ReplyAddress) -> CommandInput:
-    actor = _identity(raw)
-    command = _body(raw, _model(raw))
+def _command(raw: RawRecord, envelope: CommandEnvelope, address: ReplyAddress) -> CommandInput:
+    actor = _identity(envelope)
+    command = _body(raw, _model(envelope))
     return CommandInput(
         owner=_owner(raw, actor, command),
         actor=actor,
@@ -88,12 +96,12 @@ def _command(raw: RawRecord, address: ReplyAddress) -> CommandInput:
         address=address,
         at=raw.moment,
         origin=raw.origin,
-        if_match=_if_match(raw),
+        if_match=_if_match(envelope),
     )
 
 
-def _identity(raw: RawRecord) -> str:
-    identity = raw.headers.get(headers.IDENTITY)
+def _identity(envelope: CommandEnvelope) -> str:
+    identity = envelope.identity
     if not identity:
         raise MalformedCommandError("The command has no zilla:identity header, so nobody sent it")
     try:
@@ -104,8 +112,8 @@ def _identity(raw: RawRecord) -> str:
         ) from None
 
 
-def _model(raw: RawRecord) -> type[Command]:
-    name = raw.headers.get(headers.DOMAIN_MODEL)
+def _model(envelope: CommandEnvelope) -> type[Command]:
+    name = envelope.domain_model
     if not name:
         raise MalformedCommandError(
             "The command has no zilla:domain-model header, so its type is unknown"
@@ -141,8 +149,8 @@ def _owner(raw: RawRecord, actor: str, command: Command) -> str:
     return actor
 
 
-def _if_match(raw: RawRecord) -> int | None:
-    tag = raw.headers.get(headers.IF_MATCH)
+def _if_match(envelope: CommandEnvelope) -> int | None:
+    tag = envelope.if_match
     if tag is None or not tag.strip():
         return None
     try:

@@ -17,13 +17,11 @@ import contextlib
 import time
 
 import structlog
-from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from streampay_contracts import User, codec, topics
+from streampay_contracts.reading import TopicReader
 
 log = structlog.get_logger(__name__)
-
-_ASSIGNMENT_POLLS = 600
 
 
 class UserDirectory:
@@ -31,8 +29,7 @@ class UserDirectory:
         self._bootstrap_servers = bootstrap_servers
         self._users: dict[str, User] = {}
         self._holders: dict[str, str] = {}
-        self._consumer: AIOKafkaConsumer | None = None
-        self._positions: dict[TopicPartition, int] = {}
+        self._reader: TopicReader | None = None
         self._progress = asyncio.Event()
         self.ready = asyncio.Event()
 
@@ -47,56 +44,35 @@ class UserDirectory:
 
     async def run(self) -> None:
         """Follow ``users`` until cancelled; ``ready`` is set once caught up with the start."""
-        consumer = self._consumer = await self._start()
-        try:
-            target = await consumer.end_offsets(list(self._positions))
-            while True:
-                batches = await consumer.getmany(timeout_ms=200)
-                for records in batches.values():
-                    for record in records:
+        reader = TopicReader(self._bootstrap_servers, topics.USERS, patience_s=None)
+        async with reader:
+            await reader.start()
+            self._reader = reader
+            try:
+                while True:
+                    for record in await reader.fetch(timeout_ms=200):
                         self._apply(record.key, record.value)
-                await self._advance(consumer, target)
-        finally:
-            await consumer.stop()
+                    self._progress.set()
+                    if not self.ready.is_set() and reader.reached():
+                        log.info("user directory caught up", users=len(self._users))
+                        self.ready.set()
+            finally:
+                self._reader = None
 
     async def catch_up(self, timeout_s: float = 5.0) -> None:
         """Wait until every profile written before now has been read (or ``timeout_s``)."""
-        consumer = self._consumer
-        if consumer is None:
+        reader = self._reader
+        if reader is None:
             return
-        target = await consumer.end_offsets(list(self._positions))
         deadline = time.monotonic() + timeout_s
-        while not self._reached(target) and time.monotonic() < deadline:
+        try:  # the reader retries a broker that does not answer; a decision waits this long
+            target = await asyncio.wait_for(reader.end_offsets(), timeout_s)
+        except TimeoutError:
+            return
+        while not reader.reached(target) and time.monotonic() < deadline:
             self._progress.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._progress.wait(), deadline - time.monotonic())
-
-    async def _start(self) -> AIOKafkaConsumer:
-        """A consumer of every partition of ``users``, from the beginning, without a group."""
-        consumer = AIOKafkaConsumer(
-            topics.USERS,
-            bootstrap_servers=self._bootstrap_servers,
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-        )
-        await consumer.start()
-        for _ in range(_ASSIGNMENT_POLLS):  # the partitions come with the first metadata
-            if consumer.assignment():
-                break
-            await asyncio.sleep(0.05)
-        self._positions = dict.fromkeys(consumer.assignment(), 0)
-        return consumer
-
-    async def _advance(self, consumer: AIOKafkaConsumer, target: dict[TopicPartition, int]) -> None:
-        for partition in self._positions:
-            self._positions[partition] = await consumer.position(partition)
-        self._progress.set()
-        if not self.ready.is_set() and self._reached(target):
-            log.info("user directory caught up", users=len(self._users))
-            self.ready.set()
-
-    def _reached(self, target: dict[TopicPartition, int]) -> bool:
-        return all(self._positions.get(tp, 0) >= end for tp, end in target.items())
 
     def _apply(self, key: bytes | None, value: bytes | None) -> None:
         user_id = (key or b"").decode("utf-8", errors="replace")

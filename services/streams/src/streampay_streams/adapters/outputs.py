@@ -14,6 +14,7 @@ from types import MappingProxyType
 from pydantic import BaseModel
 
 from streampay_contracts import codec, headers, topics
+from streampay_contracts.envelopes import ReplyEnvelope
 from streampay_streams.adapters.records import Emit, origin_headers
 from streampay_streams.domain.account import Account
 from streampay_streams.domain.effects import Decision, Reply
@@ -54,19 +55,17 @@ def records_of(decision: Decision, requests_topic: str) -> list[Emit]:
 
 
 def reply_record(reply: Reply) -> Emit:
-    """The reply record: body, ``:status`` and the correlation headers copied back."""
+    """The reply record: body, ``:status`` and the command's envelope copied back."""
     address, status = reply.address, reply.status
-    content_type = headers.PROBLEM_CONTENT_TYPE if status >= 400 else headers.JSON_CONTENT_TYPE
-    values = {
-        headers.CORRELATION_ID: address.correlation_id,
-        headers.STATUS: str(status),
-        headers.CONTENT_TYPE: content_type,
-    }
-    if address.identity is not None:
-        values[headers.IDENTITY] = address.identity
-    if address.idempotency_key is not None:
-        values[headers.IDEMPOTENCY_KEY] = address.idempotency_key
-    return Emit(address.topic, address.key, _body(reply.body), _frozen(values))
+    envelope = ReplyEnvelope(
+        correlation_id=address.correlation_id,
+        status=status,
+        content_type=headers.PROBLEM_CONTENT_TYPE if status >= 400 else headers.JSON_CONTENT_TYPE,
+        identity=address.identity,
+        idempotency_key=address.idempotency_key,
+        fingerprint=address.fingerprint,
+    )
+    return Emit(address.topic, address.key, _body(reply.body), _frozen(envelope.to_headers()))
 
 
 def _body(body: BaseModel | str) -> bytes:
@@ -79,7 +78,8 @@ def remembered_as_sent(account: Account, reply: Emit) -> Account:
     The account is rewritten with every change, and with it every answer it remembers; stored
     as text, an answer is copied, not encoded again each time.
     """
-    cid = reply.headers.get(headers.CORRELATION_ID, "")
+    envelope = ReplyEnvelope.from_headers(reply.headers)
+    cid = "" if envelope is None else envelope.correlation_id
     answered = account.recent.get(cid)
     if answered is None or isinstance(answered.body, str) or reply.body is None:
         return account

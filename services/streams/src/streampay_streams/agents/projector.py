@@ -71,7 +71,7 @@ class ProjectorWorker:
         return state if state is not None else Projected()
 
 
-LATEST_ONLY = frozenset({topics.BALANCES, topics.STATEMENTS})
+LATEST_ONLY = frozenset({topics.BALANCES, topics.SENT_REQUESTS, topics.STATEMENTS})
 """Compacted views whose readers need a key's latest value, not each step to it: a batch
 publishes only its last record per key there (``balance-histories`` keeps every step)."""
 

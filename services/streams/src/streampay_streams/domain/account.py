@@ -33,6 +33,8 @@ class Answered(WireModel):
     """The reply's body: the model decided, which the worker stores as the text it sent."""
     routed_to: UserId | None = None
     """The payer whose partition decides this command; the reply comes from there."""
+    fingerprint: str | None = None
+    """What the command asked for (its body's hash), to tell a copy from a reused key."""
 
 
 class Account(WireModel):

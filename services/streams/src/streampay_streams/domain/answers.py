@@ -31,7 +31,9 @@ def answer(
     routed: tuple[Route, ...] = (),
 ) -> Decision:
     """Reply to ``given`` and record the reply, and the record's mark, in ``account``."""
-    answered = Answered(at=given.at, status=status, body=body)
+    answered = Answered(
+        at=given.at, status=status, body=body, fingerprint=_short(given.address.fingerprint)
+    )
     return Decision(
         _remember(account, given, answered, ctx),
         events,
@@ -49,8 +51,18 @@ def route(
     account: Account, given: CommandInput, payer: str, output: Route, ctx: Context
 ) -> Decision:
     """Hand the command to the payer's partition, which decides and replies."""
-    answered = Answered(at=given.at, routed_to=payer)
+    answered = Answered(at=given.at, routed_to=payer, fingerprint=_short(given.address.fingerprint))
     return Decision(_remember(account, given, answered, ctx), routed=(output,))
+
+
+def reused(given: Asking, earlier: Answered) -> Decision | None:
+    """422 to a command under a decided command's correlation id that asks for something else
+    (the same idempotency key with another body); None for a true copy. Nothing changes, and
+    the reply answers this attempt only."""
+    asked, first = _short(given.address.fingerprint), earlier.fingerprint
+    if asked is None or first is None or asked == first:
+        return None
+    return Decision(reply=Reply(given.address, 422, Problem.key_reused()))
 
 
 def again(given: Asking, earlier: Answered, ctx: Context) -> Decision:
@@ -65,6 +77,15 @@ def again(given: Asking, earlier: Answered, ctx: Context) -> Decision:
         return Decision(routed=(routing.cancel(given, given.command, earlier.routed_to),))
     created = RequestReply(id=ids.request_id(given.correlation_id))
     return Decision(reply=Reply(given.address, 201, created))
+
+
+FINGERPRINT_CHARS = 16
+"""How much of a fingerprint an account remembers: 64 bits tell two bodies apart, and every
+answer remembered is written again with each change of the account, so it is kept short."""
+
+
+def _short(fingerprint: str | None) -> str | None:
+    return None if fingerprint is None else fingerprint[:FINGERPRINT_CHARS]
 
 
 def _remember(account: Account, given: Asking, answered: Answered, ctx: Context) -> Account:

@@ -70,6 +70,8 @@ def _command(account: Account, given: CommandInput, ctx: Context) -> Decision:
     if account.applied(given.origin.source(given.via), given.origin.offset):
         return UNCHANGED
     earlier = account.recent.get(given.correlation_id)
+    if earlier is not None and (refused := answers.reused(given, earlier)) is not None:
+        return refused
     # A profile command handed to a username's entry is decided again: the entry answers a
     # copy of the claim as it answered the first.
     reclaim = earlier is not None and earlier.routed_to and isinstance(given.command, UserProfile)

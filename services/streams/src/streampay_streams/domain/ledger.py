@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from streampay_contracts import SYSTEM_BANK, Transaction, TransactionKind
+from streampay_contracts import SYSTEM_BANK, Transaction, TransactionKind, Visibility
 from streampay_streams.domain.account import Account
 
 
@@ -27,6 +27,7 @@ def leg(
     *,
     notes: str = "",
     request_id: str | None = None,
+    visibility: Visibility = Visibility.PRIVATE,
 ) -> Transaction:
     """One ledger entry; a deposit when the counterparty is the bank, else a transfer."""
     return Transaction(
@@ -39,4 +40,5 @@ def leg(
         timestamp=at,
         notes=notes,
         request_id=request_id,
+        visibility=visibility,
     )

@@ -24,6 +24,9 @@ class ReplyAddress(WireModel):
     correlation_id: str
     identity: str | None = None
     idempotency_key: str | None = None
+    fingerprint: str | None = None
+    """What the command asked for (a hash of its body), so a second command under the same
+    correlation id that asks for something else is told so (422)."""
 
 
 class OpenRequest(WireModel):

@@ -49,6 +49,7 @@ def credit(account: Account, given: CreditInput, ctx: Context) -> Decision:
         payer_name=ctx.name(leg.user_id),
         payee_name=ctx.name(account.user_id),
         request_id=leg.request_id,
+        visibility=leg.visibility,
     )
     return Decision(posted.marked(source, given.origin.offset), events=(received,))
 
@@ -93,6 +94,7 @@ def _transfer(account: Account, given: CommandInput, command: PayCommand, ctx: C
         request_id=command.request_id,
         payments=posted.payments,
         paid=posted.paid,
+        visibility=command.visibility,
     )
     events: tuple[EventBase, ...] = (sent,)
     routed: tuple[Route, ...] = ()
@@ -107,11 +109,22 @@ def _transfer(account: Account, given: CommandInput, command: PayCommand, ctx: C
 
 def _legs(payer: str, given: CommandInput, command: PayCommand) -> tuple[Leg, Leg]:
     cid, payee, amount, at = given.correlation_id, command.user_id, command.amount, given.at
-    notes, request_id = command.notes, command.request_id
-    debit = ledger.leg(
-        ids.leg_id(cid, "debit"), payer, payee, -amount, cid, at, notes=notes, request_id=request_id
-    )
-    credit_leg = ledger.leg(
-        ids.leg_id(cid, "credit"), payee, payer, amount, cid, at, notes=notes, request_id=request_id
+    notes, request_id, visibility = command.notes, command.request_id, command.visibility
+    debit, credit_leg = (
+        ledger.leg(
+            ids.leg_id(cid, side),
+            owner,
+            other,
+            signed,
+            cid,
+            at,
+            notes=notes,
+            request_id=request_id,
+            visibility=visibility,
+        )
+        for side, owner, other, signed in (
+            ("debit", payer, payee, -amount),
+            ("credit", payee, payer, amount),
+        )
     )
     return Leg(debit), Leg(credit_leg, given.origin)

@@ -9,7 +9,13 @@ from the beginning through :func:`project` rebuilds its views exactly (``make au
 from __future__ import annotations
 
 from streampay_contracts.events import Event
-from streampay_streams.projections import activities, balances, payment_requests, statements
+from streampay_streams.projections import (
+    activities,
+    balances,
+    payment_requests,
+    sent_requests,
+    statements,
+)
 from streampay_streams.projections.state import Projected
 from streampay_streams.projections.views import ViewRecord
 
@@ -24,5 +30,6 @@ def project(state: Projected, event: Event) -> tuple[Projected, list[ViewRecord]
         *windows,
         *activities.project(event),
         *payment_requests.project(event),
+        *sent_requests.project(event),
     ]
     return state, views

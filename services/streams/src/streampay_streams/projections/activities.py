@@ -1,14 +1,18 @@
-"""``activities``: the public feed, one line per thing that happened, names joined in.
+"""``user-activities`` and ``activities``: one line per thing that happened, names joined in.
 
-Payments and deposits are keyed by the user they belong to (``PaymentSent`` by the payer,
-``PaymentReceived`` by the payee, ``DepositReceived`` by the user credited); request lines are
-keyed by the request id, as the original demo did. A line's id is derived from its cause, so a
+Privacy is decided here, once, for every reader: each line goes to the own feed
+(``user-activities``) of each user it is about, keyed by that user, with everything in it; only
+a *public* payment's lines also go to the public feed (``activities``). A private payment, a
+deposit and every request never reach the public feed, so no route or view can show them to
+anyone else, whatever it filters. Payment lines are keyed by the user they belong to
+(``PaymentSent`` by the payer, ``PaymentReceived`` by the payee, ``DepositReceived`` by the user
+credited); a request line goes to both its parties. A line's id is derived from its cause, so a
 line delivered twice is recognisable.
 """
 
 from __future__ import annotations
 
-from streampay_contracts import SYSTEM_BANK, Activity, ActivityEvent, topics
+from streampay_contracts import SYSTEM_BANK, Activity, ActivityEvent, Visibility, topics
 from streampay_contracts.events import (
     Deposited,
     Event,
@@ -35,40 +39,35 @@ def activity_id(cause: str, line: ActivityEvent) -> str:
 
 
 def project(event: Event) -> list[ViewRecord]:
-    line = _line(event)
-    return [] if line is None else [line]
+    if isinstance(event, RequestOpened | RequestClosing):
+        line = _about_request(event)
+        parties = (event.request.from_user_id, event.request.to_user_id)
+        return [ViewRecord(topics.USER_ACTIVITIES, party, line) for party in parties]
+    if not isinstance(event, Deposited | PaymentSent | PaymentReceived):
+        return []
+    line = _transfer(event)
+    records = [ViewRecord(topics.USER_ACTIVITIES, event.user_id, line)]
+    if line.visibility is Visibility.PUBLIC:
+        records.append(ViewRecord(topics.ACTIVITIES, event.user_id, line))
+    return records
 
 
-def _line(event: Event) -> ViewRecord | None:
+def _transfer(event: Deposited | PaymentSent | PaymentReceived) -> Activity:
+    """A line about money moving from one party to the other (from the bank: a deposit)."""
     if isinstance(event, Deposited):
-        name = ActivityEvent.DEPOSIT_RECEIVED
+        name, visibility = ActivityEvent.DEPOSIT_RECEIVED, None
         parties = (SYSTEM_BANK, BANK_NAME, event.user_id, event.user_name)
-        return _transfer(event, name, event.user_id, parties, None)
-    if isinstance(event, PaymentSent):
-        name = ActivityEvent.PAYMENT_SENT
+        request_id = None
+    elif isinstance(event, PaymentSent):
+        name, visibility = ActivityEvent.PAYMENT_SENT, event.visibility
         parties = (event.user_id, event.payer_name, event.payee_id, event.payee_name)
-        return _transfer(event, name, event.user_id, parties, event.request_id)
-    if isinstance(event, PaymentReceived):
-        name = ActivityEvent.PAYMENT_RECEIVED
+        request_id = event.request_id
+    else:
+        name, visibility = ActivityEvent.PAYMENT_RECEIVED, event.visibility
         parties = (event.payer_id, event.payer_name, event.user_id, event.payee_name)
-        return _transfer(event, name, event.user_id, parties, event.request_id)
-    if isinstance(event, RequestOpened):
-        return _about_request(event, ActivityEvent.PAYMENT_REQUESTED, None)
-    if isinstance(event, RequestClosing):
-        return _about_request(event, _CLOSING[type(event)], event.notes)
-    return None
-
-
-def _transfer(
-    event: Deposited | PaymentSent | PaymentReceived,
-    name: ActivityEvent,
-    owner: str,
-    parties: tuple[str, str, str, str],
-    request_id: str | None,
-) -> ViewRecord:
-    """A line about money moving from the first party to the second (the bank: a deposit)."""
+        request_id = event.request_id
     from_id, from_name, to_id, to_name = parties
-    line = Activity(
+    return Activity(
         id=activity_id(event.cause, name),
         event_name=name,
         amount=event.amount,
@@ -79,16 +78,18 @@ def _transfer(
         timestamp=event.at,
         notes=event.notes,
         request_id=request_id,
+        visibility=visibility,
     )
-    return ViewRecord(topics.ACTIVITIES, owner, line)
 
 
-def _about_request(
-    event: RequestOpened | RequestClosing, name: ActivityEvent, notes: str | None
-) -> ViewRecord:
-    """A line about a request, keyed by its id; the parties as the request names them."""
+def _about_request(event: RequestOpened | RequestClosing) -> Activity:
+    """A line about a request; the parties as the request names them."""
     request = event.request
-    line = Activity(
+    if isinstance(event, RequestOpened):
+        name, notes = ActivityEvent.PAYMENT_REQUESTED, None
+    else:
+        name, notes = _CLOSING[type(event)], event.notes
+    return Activity(
         id=activity_id(event.cause, name),
         event_name=name,
         amount=request.amount,
@@ -101,4 +102,3 @@ def _about_request(
         request_id=request.id,
         status=request.status,
     )
-    return ViewRecord(topics.ACTIVITIES, request.id, line)

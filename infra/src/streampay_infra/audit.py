@@ -1,4 +1,4 @@
-"""`python -m streampay_streams.audit` (`make audit`): check the ledger and every view.
+"""`python -m streampay_infra.audit` (`make audit`): check the ledger and every view.
 
 Replays ``transactions`` from the beginning up to its current end, recomputes every balance and
 checks the ledger's invariants against the latest ``balances``:
@@ -8,7 +8,9 @@ checks the ledger's invariants against the latest ``balances``:
 - every transfer has exactly two legs that cancel out;
 - a leg recorded twice is the same both times (a re-sent copy), never two different entries.
 
-Then replays ``events`` through the projections (:mod:`streampay_streams.replay`) and checks
+Then replays ``events`` through the projections (:mod:`streampay_streams.replay`, the streams
+package's replay tool, so that the audit holds every view to exactly what the projector makes of
+the log; the audit runs from the workspace, which installs both packages) and checks
 every view topic against the result: balances, open requests and statements record for record,
 the balance histories and the activity feed as sets (a copy is allowed, a missing or altered
 record is not), and the global totals.
@@ -43,7 +45,7 @@ from streampay_contracts import (
     codec,
     topics,
 )
-from streampay_streams.reading import read_topic
+from streampay_contracts.reading import keyed, read_to_end
 from streampay_streams.replay import differences, replay
 
 __all__ = ["AuditReport", "audit", "check", "read_topic"]
@@ -52,7 +54,9 @@ VIEW_MODELS: dict[str, type[BaseModel]] = {
     topics.BALANCES: Balance,
     topics.BALANCE_HISTORIES: Balance,
     topics.ACTIVITIES: Activity,
+    topics.USER_ACTIVITIES: Activity,
     topics.PAYMENT_REQUESTS: PaymentRequest,
+    topics.SENT_REQUESTS: PaymentRequest,
     topics.STATEMENTS: Statement,
     topics.TOTAL_TRANSACTIONS: TotalTransactions,
     topics.AVERAGE_TRANSACTIONS: AverageTransactions,
@@ -172,6 +176,12 @@ def _new_money(leg: Transaction, users: Collection[str] | None) -> Decimal:
     if users is not None and leg.user_id not in users:
         return leg.amount
     return ZERO
+
+
+async def read_topic(bootstrap_servers: str, topic: str) -> list[tuple[str, bytes | None]]:
+    """Every record of ``topic`` up to its current end, as key and value, in order."""
+    records, _ = await read_to_end(bootstrap_servers, topic)
+    return keyed(records)
 
 
 async def audit(bootstrap_servers: str, users: Collection[str] | None = None) -> AuditReport:
