@@ -112,8 +112,9 @@ class Trace(BaseModel):
 
     correlation_id: str
     command_at: int
-    """The command's timestamp on ``commands``, in milliseconds since the epoch."""
+    """The command's timestamp on ``commands`` (its answer's, should the command's record be
+    out of reach), in milliseconds since the epoch."""
     searched_until: int
-    """Records written up to this moment were searched (the command's time plus
+    """Records written up to this moment were searched (the answer's time plus
     ``SYSTEM_TRACE_SECONDS``, or now when that is still to come)."""
     steps: list[TraceStep]

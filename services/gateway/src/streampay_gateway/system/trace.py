@@ -3,8 +3,8 @@
 The command on ``commands`` and its reply on ``replies`` carry the correlation id in the
 ``zilla:correlation-id`` header; the ledger legs, the events and every view record the
 projector writes carry it in ``streampay-cause``. A trace reads the topics a command can touch
-from a little before the command's timestamp to ``SYSTEM_TRACE_SECONDS`` after it (records are
-written as the command is decided and projected, so nothing it caused is older, and a view
+from ``EARLIER_MS`` before the command's answer to ``SYSTEM_TRACE_SECONDS`` after it (the
+command was written before its answer, what it caused as it was decided and projected; a view
 that lags more than that is not waited for), at most ``SYSTEM_SCAN_RECORDS`` per topic, and
 keeps the records that name the command.
 
