@@ -49,6 +49,18 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('./views/StatementView.vue'),
     meta: { title: 'Statement · StreamPay', auth: true, shell: true },
   },
+  {
+    path: '/explorer',
+    name: 'system',
+    component: () => import('./views/SystemView.vue'),
+    meta: { title: 'System · StreamPay', auth: true, shell: true },
+  },
+  {
+    path: '/trace/:id',
+    name: 'trace',
+    component: () => import('./views/TraceView.vue'),
+    meta: { title: 'How it happened · StreamPay', auth: true, shell: true },
+  },
   // API paths typed in the address bar (the gateway serves the app for them): their pages.
   ...Object.entries(PAGE_ALIASES).map(([path, page]): RouteRecordRaw => ({ path, redirect: page })),
   {

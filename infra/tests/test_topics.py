@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 
+from streampay_contracts.kafka import TopicState
 from streampay_contracts.topics import topic_specs
 from streampay_infra import topics
 from streampay_infra.stack import Stack
@@ -14,7 +15,7 @@ from streampay_infra.stack import Stack
 pytestmark = pytest.mark.integration
 
 
-async def broker_topics(bootstrap: str) -> dict[str, topics.TopicState]:
+async def broker_topics(bootstrap: str) -> dict[str, TopicState]:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
@@ -55,7 +56,7 @@ async def test_drifted_config_and_missing_partitions_are_repaired(kafka: str) ->
     assert (state.partitions, state.configs["cleanup.policy"]) == (3, "compact")
 
 
-async def topics_state(bootstrap: str, name: str) -> topics.TopicState:
+async def topics_state(bootstrap: str, name: str) -> TopicState:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:

@@ -448,6 +448,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/system/commands/{correlationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A command's trace: every record it caused
+         * @description The command on `commands`, its ledger legs, events and reply, and every view record it
+         *     caused, each with its topic, partition, offset and time since the command. Your own
+         *     commands with any token; anyone's with `read:system` (other users' records show their
+         *     place and time only, unless you have it).
+         */
+        get: operations["commandTrace"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/system/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every consumer group, its members and lag
+         * @description Each consumer group: its state, members, and lag per topic and partition.
+         */
+        get: operations["groups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/system/topics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every topic, its partitions, offsets and readers
+         * @description Each topic with its partitions (start and end offsets, records held), cleanup and
+         *     retention, and the consumer groups reading it with their lag per partition. Taken at most
+         *     once a second however many ask: call it again to follow the offsets.
+         */
+        get: operations["topics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/system/topics/{name}/records": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A topic's records: the newest, then live
+         * @description A topic's records with partition, offset, time, key, headers and value (JSON indented),
+         *     optionally only those with a key or a header value. One user may have two readers open.
+         */
+        get: operations["records"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/total-transactions": {
         parameters: {
             query?: never;
@@ -627,6 +713,50 @@ export interface components {
             reason: string;
         };
         /**
+         * GroupLag
+         * @description A consumer group reading a topic, with its lag per partition.
+         */
+        GroupLag: {
+            /** Group */
+            group: string;
+            /** Lag */
+            lag: number;
+            /** Partitions */
+            partitions: components["schemas"]["PartitionLag"][];
+        };
+        /**
+         * GroupState
+         * @description One consumer group: its state, members and lag on every topic it reads.
+         */
+        GroupState: {
+            /** Group */
+            group: string;
+            /** Lag */
+            lag: number;
+            /** Members */
+            members: number;
+            /** State */
+            state: string;
+            /** Topics */
+            topics: components["schemas"]["GroupTopic"][];
+        };
+        /** GroupTopic */
+        GroupTopic: {
+            /** Lag */
+            lag: number;
+            /** Partitions */
+            partitions: components["schemas"]["PartitionLag"][];
+            /** Topic */
+            topic: string;
+        };
+        /** Groups */
+        Groups: {
+            /** At */
+            at: number;
+            /** Groups */
+            groups: components["schemas"]["GroupState"][];
+        };
+        /**
          * Health
          * @description The process serves HTTP.
          */
@@ -658,6 +788,31 @@ export interface components {
              * @description The record's key: the request's id on ``payment-requests``.
              */
             key: string;
+        };
+        /**
+         * PartitionLag
+         * @description How far one consumer group has read one partition.
+         */
+        PartitionLag: {
+            /** Committed */
+            committed: number | null;
+            /** End */
+            end: number;
+            /** Lag */
+            lag: number;
+            /** Partition */
+            partition: number;
+        };
+        /** PartitionState */
+        PartitionState: {
+            /** End */
+            end: number;
+            /** Partition */
+            partition: number;
+            /** Records */
+            records: number;
+            /** Start */
+            start: number;
         };
         /**
          * PayCommand
@@ -872,10 +1027,17 @@ export interface components {
             name: string;
             /**
              * Scope
-             * @description Space-separated subset of the scopes; all of them when absent.
+             * @description Space-separated scopes; when absent, every scope but ``read:system``, which is granted
+             *     only when asked for (here, or with ``system``).
              * @default null
              */
             scope: string | null;
+            /**
+             * System
+             * @description Also grant ``read:system`` (the System section), on top of the scopes above.
+             * @default false
+             */
+            system: boolean;
             /** Username */
             username: string;
         };
@@ -954,6 +1116,72 @@ export interface components {
             token_type: string;
         };
         /**
+         * TopicRecord
+         * @description One record of a topic, for a person to read.
+         */
+        TopicRecord: {
+            /**
+             * Format
+             * @default text
+             * @enum {string}
+             */
+            format: "json" | "text";
+            /** Headers */
+            headers: {
+                [key: string]: string;
+            };
+            /** Key */
+            key: string | null;
+            /** Offset */
+            offset: number;
+            /** Partition */
+            partition: number;
+            /** Timestamp */
+            timestamp: number;
+            /** Topic */
+            topic: string;
+            /**
+             * Truncated
+             * @default false
+             */
+            truncated: boolean;
+            /** Value */
+            value: string | null;
+        };
+        /**
+         * TopicState
+         * @description One topic as the broker has it now.
+         */
+        TopicState: {
+            /**
+             * Cleanup Policy
+             * @description `delete`, `compact` or both
+             */
+            cleanup_policy: string | null;
+            /** End Offset */
+            end_offset: number;
+            /** Groups */
+            groups: components["schemas"]["GroupLag"][];
+            /** Name */
+            name: string;
+            /** Partitions */
+            partitions: components["schemas"]["PartitionState"][];
+            /** Records */
+            records: number;
+            /**
+             * Retention Ms
+             * @description -1: kept forever; None: the broker's default
+             */
+            retention_ms: number | null;
+        };
+        /** Topics */
+        Topics: {
+            /** At */
+            at: number;
+            /** Topics */
+            topics: components["schemas"]["TopicState"][];
+        };
+        /**
          * TotalTransactions
          * @description How many transfers StreamPay has made (``total-transactions``, key ``TOTALS_KEY``).
          */
@@ -962,6 +1190,62 @@ export interface components {
             timestamp: number;
             /** Total */
             total: number;
+        };
+        /**
+         * Trace
+         * @description A command's journey through the topics, in the order it happened.
+         */
+        Trace: {
+            /** Command At */
+            command_at: number;
+            /** Correlation Id */
+            correlation_id: string;
+            /** Searched Until */
+            searched_until: number;
+            /** Steps */
+            steps: components["schemas"]["TraceStep"][];
+        };
+        /**
+         * TraceStep
+         * @description One record of a command's journey.
+         */
+        TraceStep: {
+            /**
+             * Format
+             * @default text
+             * @enum {string}
+             */
+            format: "json" | "text";
+            /** Headers */
+            headers: {
+                [key: string]: string;
+            };
+            /** Key */
+            key: string | null;
+            /** Kind */
+            kind: string;
+            /** Offset */
+            offset: number;
+            /** Partition */
+            partition: number;
+            /** Since Command Ms */
+            since_command_ms: number;
+            /** Timestamp */
+            timestamp: number;
+            /** Topic */
+            topic: string;
+            /**
+             * Truncated
+             * @default false
+             */
+            truncated: boolean;
+            /** Value */
+            value: string | null;
+            /**
+             * Withheld
+             * @default false
+             */
+            withheld: boolean;
         };
         /**
          * User
@@ -2839,6 +3123,263 @@ export interface operations {
             };
             /** @description The token lacks the scope this route needs */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many from this client address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The broker or the gateway's caches are not available yet; retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    commandTrace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description From the `Location` */
+                correlationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The command's journey through the topics, in order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Trace"];
+                };
+            };
+            /** @description The request is malformed; `detail` says which field and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is invalid or expired (see `WWW-Authenticate`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not one the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many from this client address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The broker or the gateway's caches are not available yet; retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    groups: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The groups now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Groups"];
+                };
+            };
+            /** @description No bearer token, or one that is invalid or expired (see `WWW-Authenticate`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The broker or the gateway's caches are not available yet; retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    topics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The topics now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Topics"];
+                };
+            };
+            /** @description No bearer token, or one that is invalid or expired (see `WWW-Authenticate`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The broker or the gateway's caches are not available yet; retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    records: {
+        parameters: {
+            query?: {
+                /** @description Only records with this key */
+                key?: string | null;
+                /** @description Only records with a header of this value */
+                header?: string | null;
+                /** @description `end`: the newest `limit` records, newest first; `beginning`: every record from the start, oldest first */
+                from?: "end" | "beginning";
+                /** @description Records on the first page */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description A topic's name, e.g. `commands` */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A `text/event-stream`: `event: record` for each record (data: a `TopicRecord`), newest first, then `event: ready`, then each new record as it is written. The stream ends after `SYSTEM_STREAM_SECONDS` or when the token expires. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description The request is malformed; `detail` says which field and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or one that is invalid or expired (see `WWW-Authenticate`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not one the caller may see */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

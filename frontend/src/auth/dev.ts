@@ -8,18 +8,32 @@ import { decodeClaims } from './jwt'
 export const USERNAME_PATTERN = /^[a-z0-9_.-]{1,32}$/
 
 
+/**
+ * What a token may do: `scope` names its scopes exactly (a renewal asks for those it had);
+ * `system` adds `read:system`, the System section, to the default ones.
+ */
+export interface Grant {
+  scope?: string
+  system?: boolean
+}
+
 /** A token for `username` (also how a development session is renewed: the same call again). */
 export async function devSignIn(
   username: string,
   name: string,
   fetchImpl: typeof fetch = fetch,
+  grant: Grant = {},
 ): Promise<Result<Session>> {
   let response: Response
   try {
     response = await fetchImpl('/auth/token', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: JSON.stringify({ username, name } satisfies UserProfile),
+      body: JSON.stringify({
+        ...({ username, name } satisfies UserProfile),
+        ...(grant.scope ? { scope: grant.scope } : {}),
+        ...(grant.system ? { system: true } : {}),
+      }),
     })
   } catch {
     return { ok: false, message: 'Could not reach StreamPay. Check your connection and try again.' }

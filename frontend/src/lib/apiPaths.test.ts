@@ -35,7 +35,7 @@ describe('page routes', () => {
     for (const path of pagePaths) {
       expect(isApiPath(path), path).toBe(false)
     }
-    expect(API_PATH_PREFIXES).toHaveLength(21)
+    expect(API_PATH_PREFIXES).toHaveLength(22)
   })
 })
 

@@ -25,6 +25,7 @@ export const API_PATH_PREFIXES = [
   '/current-user',
   '/streams',
   '/command-replies',
+  '/system',
   '/metrics',
   '/.well-known',
 ] as const

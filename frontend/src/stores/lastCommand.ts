@@ -23,6 +23,8 @@ export interface LastCommand {
   state: 'sending' | 'done' | 'refused' | 'unanswered'
   /** How it ended, in plain words ("You paid Bob Stone $5.00."). */
   message: string
+  /** A payment's correlation id from its reply (`commandId`): its trace. */
+  commandId?: string
   at: number
 }
 

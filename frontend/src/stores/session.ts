@@ -68,8 +68,9 @@ async function registerUser(s: Session): Promise<Result<Session>> {
   return { ok: true, value: s }
 }
 
-export async function signInWithName(username: string, name: string): Promise<Result<Session>> {
-  const issued = await devSignIn(username, name)
+/** Development sign-in; `system` asks for the System section's scope too. */
+export async function signInWithName(username: string, name: string, system = false): Promise<Result<Session>> {
+  const issued = await devSignIn(username, name, fetch, { system })
   if (!issued.ok) return issued
   const registered = await registerUser(issued.value)
   if (!registered.ok) return registered
@@ -104,7 +105,7 @@ async function renewOnce(): Promise<boolean> {
   if (!s) return false
   let next: Session | null = null
   if (s.provider === 'dev') {
-    const issued = await devSignIn(s.username, s.name)
+    const issued = await devSignIn(s.username, s.name, fetch, { scope: s.scope || undefined })
     if (issued.ok) next = { ...issued.value, userId: issued.value.userId || s.userId }
     else if (issued.status === undefined && s.expiresAt > Date.now()) {
       // Offline for now: try again shortly while the token is still valid.

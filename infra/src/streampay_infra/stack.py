@@ -34,6 +34,14 @@ MODULES = {"projector": "streampay_streams.projector"}
 """The module a service runs as, where it is not ``streampay_<service>``."""
 
 
+REPLICA_METRICS_PORT = {
+    "gateway": "GATEWAY_METRICS_PORT",
+    "streams": "STREAMS_METRICS_PORT",
+    "projector": "PROJECTOR_METRICS_PORT",
+}
+"""The setting naming a service's metrics port: every replica on this host gets one of its own."""
+
+
 def module_of(service: str) -> str:
     return MODULES.get(service, f"streampay_{service}")
 
@@ -51,6 +59,8 @@ class StackConfig:
     controller_port: int = 9093
     gateway_port: int = 9090
     metrics_port: int = 9091
+    streams_metrics_port: int = 9094
+    projector_metrics_port: int = 9095
     partitions: int = 3
     build_frontend: bool = True
     services: tuple[str, ...] = SERVICES
@@ -79,6 +89,8 @@ class StackConfig:
             "KAFKA_PARTITIONS": str(self.partitions),
             "GATEWAY_PORT": str(self.gateway_port),
             "GATEWAY_METRICS_PORT": str(self.metrics_port),
+            "STREAMS_METRICS_PORT": str(self.streams_metrics_port),
+            "PROJECTOR_METRICS_PORT": str(self.projector_metrics_port),
             "GATEWAY_URL": self.gateway_url,
             "GATEWAY_DATA_DIR": str(self.data_dir / "gateway"),
             "STREAMS_DATA_DIR": str(self.data_dir / "streams"),
@@ -122,6 +134,8 @@ def scratch_config(
         controller_port=free_port(),
         gateway_port=free_port(),
         metrics_port=free_port(),
+        streams_metrics_port=free_port(),
+        projector_metrics_port=free_port(),
         build_frontend=False,
         services=("streams", "projector", "gateway"),
         env={**LOOPBACK_LIMITS, **(env or {})},
@@ -211,8 +225,8 @@ class Stack:
         second streams worker with its own data directory, a second gateway on another
         `GATEWAY_PORT`, and its metrics on a free port of their own unless `env` names one);
         wait until its own probe passes. `down` stops it too."""
-        if service == "gateway":
-            env = {"GATEWAY_METRICS_PORT": str(free_port()), **env}
+        if service in REPLICA_METRICS_PORT:
+            env = {REPLICA_METRICS_PORT[service]: str(free_port()), **env}
         if not self.supervisor.is_running(name):
             self.config.say(f"• starting {name} ({service})")
             command = [sys.executable, "-m", module_of(service)]

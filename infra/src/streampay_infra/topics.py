@@ -15,42 +15,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from dataclasses import dataclass
 
 from aiokafka.admin import AIOKafkaAdminClient, NewPartitions, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
-from streampay_contracts.kafka import connect_admin
+from streampay_contracts.kafka import TopicState, connect_admin, describe
 from streampay_contracts.settings import KafkaSettings
 from streampay_contracts.topics import TopicSpec, topic_specs
-
-
-@dataclass(frozen=True)
-class TopicState:
-    """What the broker reports about one topic."""
-
-    name: str
-    partitions: int
-    configs: dict[str, str]
-
-
-async def describe(admin: AIOKafkaAdminClient, names: list[str]) -> dict[str, TopicState]:
-    existing = set(await admin.list_topics())
-    wanted = [n for n in names if n in existing]
-    if not wanted:
-        return {}
-    metadata = await admin.describe_topics(wanted)
-    resources = [ConfigResource(ConfigResourceType.TOPIC, n) for n in wanted]
-    responses = await admin.describe_configs(resources)
-    configs: dict[str, dict[str, str]] = {}
-    for response in responses:
-        for resource in response.resources:
-            _, _, _, name, entries = resource[:5]
-            configs[name] = {e[0]: e[1] for e in entries}
-    return {
-        m["topic"]: TopicState(m["topic"], len(m["partitions"]), configs.get(m["topic"], {}))
-        for m in metadata
-    }
 
 
 async def apply(

@@ -79,6 +79,9 @@ def test_no_generated_request_gets_a_server_error(gateway_process: str, tmp_path
         "--checks", "not_a_server_error",
         "--exclude-tag", "live views",
         "--exclude-path", "/readyz",  # 503 is its documented answer while a cache catches up
+        # read:system only, which the fuzzer's token lacks (403 whatever the input); their
+        # inputs are checked through the stack in tests/e2e/gateway/test_system.py
+        "--exclude-path-regex", "^/system/(topics|groups)",
         "--max-examples", "460",
         "--workers", "1",  # hypothesis is not thread-safe on Python 3.11 (ast.parse)
         "--request-timeout", "10",

@@ -218,3 +218,27 @@ def live(stack: Stack, view_topics: None, view_producer: AIOKafkaProducer) -> Li
     """
     stack.start_service("gateway")
     return LiveKit(stack.config.gateway_url, view_producer)
+
+
+# -- people and HTTP through the real stack ------------------------------------------------
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def http(services: Stack) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=services.config.gateway_url, timeout=30) as client:
+        yield client
+
+
+async def person(http: httpx.AsyncClient, scope: str | None = None, profile: bool = True) -> Person:
+    username = f"e{uuid.uuid4().hex[:12]}"
+    body = {"username": username, "name": f"E2E {username}"}
+    if scope:
+        body["scope"] = scope
+    token = (await http.post("/auth/token", json=body)).json()["access_token"]
+    someone = Person(f"local|{username}", username, token)
+    if profile:
+        saved = await http.put(
+            "/current-user", json={"name": body["name"], "username": username}, headers=someone.auth
+        )
+        assert saved.status_code == 204, saved.text
+    return someone

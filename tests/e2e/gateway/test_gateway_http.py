@@ -8,38 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import httpx
 import pytest
-import pytest_asyncio
 
 from streampay_infra.stack import Stack
-from tests.e2e.gateway.conftest import Person
+from tests.e2e.gateway.conftest import Person, person
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def http(services: Stack) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=services.config.gateway_url, timeout=30) as client:
-        yield client
-
-
-async def person(http: httpx.AsyncClient, scope: str | None = None, profile: bool = True) -> Person:
-    username = f"e{uuid.uuid4().hex[:12]}"
-    body = {"username": username, "name": f"E2E {username}"}
-    if scope:
-        body["scope"] = scope
-    token = (await http.post("/auth/token", json=body)).json()["access_token"]
-    someone = Person(f"local|{username}", username, token)
-    if profile:
-        saved = await http.put(
-            "/current-user", json={"name": body["name"], "username": username}, headers=someone.auth
-        )
-        assert saved.status_code == 204, saved.text
-    return someone
 
 
 def key() -> dict[str, str]:

@@ -92,6 +92,18 @@ def dumps(obj: Any) -> bytes:
         return text.encode("utf-8")
 
 
+def pretty(data: bytes | str) -> str:
+    """One JSON document indented for a person to read, every number exactly as written.
+
+    Raises :class:`MalformedMessage` when ``data`` is not JSON, as :func:`loads` does."""
+    value = loads(data)
+    try:
+        return orjson.dumps(value, default=_number_fragment, option=orjson.OPT_INDENT_2).decode()
+    except orjson.JSONEncodeError:
+        text: str = simplejson.dumps(value, use_decimal=True, indent=2, ensure_ascii=False)
+        return text
+
+
 def _number_fragment(value: Any) -> orjson.Fragment:
     """A finite ``Decimal`` as the JSON number it is (``25.50``)."""
     if isinstance(value, Decimal) and value.is_finite():

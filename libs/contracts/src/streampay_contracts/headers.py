@@ -42,6 +42,11 @@ ORIGIN_BY = "streampay-origin-by"
 """Internal to the streams service, beside ``streampay-origin``: the user whose account decided
 the record (the origin record's key). Records from one decider arrive in the order decided."""
 
+CAUSE = "streampay-cause"
+"""The correlation id of the command that caused the record, on every ledger leg, event and
+view record (the events also carry it as ``cause``): a command's whole journey through the
+topics can be found by it."""
+
 _MAX_VERSION_DIGITS = 18  # fits a Kafka long; longer is garbage, not a version
 
 JSON_CONTENT_TYPE = "application/json"

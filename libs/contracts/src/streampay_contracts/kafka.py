@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import KafkaError
 from tenacity import (
     AsyncRetrying,
@@ -50,3 +53,32 @@ async def connect_admin(
                 await admin.close()
                 raise
     return admin
+
+
+@dataclass(frozen=True)
+class TopicState:
+    """What the broker reports about one topic."""
+
+    name: str
+    partitions: int
+    configs: dict[str, str]
+
+
+async def describe(admin: AIOKafkaAdminClient, names: list[str]) -> dict[str, TopicState]:
+    """What the broker reports about each of ``names`` that exists: partitions and configs."""
+    existing = set(await admin.list_topics())
+    wanted = [n for n in names if n in existing]
+    if not wanted:
+        return {}
+    metadata = await admin.describe_topics(wanted)
+    resources = [ConfigResource(ConfigResourceType.TOPIC, n) for n in wanted]
+    responses = await admin.describe_configs(resources)
+    configs: dict[str, dict[str, str]] = {}
+    for response in responses:
+        for resource in response.resources:
+            _, _, _, name, entries = resource[:5]
+            configs[name] = {e[0]: e[1] for e in entries}
+    return {
+        m["topic"]: TopicState(m["topic"], len(m["partitions"]), configs.get(m["topic"], {}))
+        for m in metadata
+    }

@@ -24,6 +24,7 @@ def main() -> None:
         host=settings.gateway_host,
         port=settings.gateway_port,
         log_level=settings.log_level.lower(),
+        log_config=None,  # its lines go through the root handler: JSON, like every other
         access_log=False,  # the gateway logs requests itself, without query strings (tokens)
         proxy_headers=True,
         http=guarded_protocol(

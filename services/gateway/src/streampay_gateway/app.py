@@ -24,7 +24,9 @@ from streampay_gateway.routes import (
     payment_requests,
     users,
 )
+from streampay_gateway.routes import system as system_routes
 from streampay_gateway.routes import views as live_views
+from streampay_gateway.system.section import SystemSection
 
 DESCRIPTION = """
 Every write is a command on Kafka, answered by the streams service; every read is a view of a
@@ -47,6 +49,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     logs.configure(settings.log_level)
     components = bootstrap.build(settings)
     views = components.views
+    system = SystemSection(settings, components.reply_index)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -54,6 +57,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         try:
             yield
         finally:
+            await system.stop()
             await components.stop()
 
     app = FastAPI(
@@ -70,6 +74,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.state.components = components
     app.state.verifier = components.verifier
     app.state.views = views
+    app.state.system = system
     app.state.rate_limits = RateLimits(settings)
     app.state.readiness = [components.readiness, views.readiness]
     problems.install(app)
@@ -108,3 +113,4 @@ def _include_routes(app: FastAPI, settings: GatewaySettings) -> None:
     app.include_router(users.router)
     app.include_router(payment_requests.router)
     app.include_router(live_views.router)
+    app.include_router(system_routes.router)

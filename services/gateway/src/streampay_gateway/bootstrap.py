@@ -33,6 +33,7 @@ class Components:
     signing_key: SigningKey | None
     remote_keys: RemoteJwks | None
     replies: TopicFollower
+    reply_index: ReplyIndex
     dispatcher: CommandDispatcher
     users: TopicTable[User]
     payment_requests: TopicTable[PaymentRequest]
@@ -79,6 +80,7 @@ def build(settings: GatewaySettings) -> Components:
         signing_key=signing_key,
         remote_keys=remote_keys,
         replies=replies,
+        reply_index=index,
         dispatcher=CommandDispatcher(broker, index, replies, WindowedIndex(window, cap)),
         users=users,
         payment_requests=payment_requests,

@@ -112,6 +112,24 @@ class GatewaySettings(KafkaSettings):
     views_replay_stall_seconds: float = Field(default=15.0, gt=0)
     """A read-back from Kafka that makes no progress for this long ends the stream."""
 
+    # -- the System section (topic explorer, command traces) -------------------------------------
+    system_readers: int = Field(default=8, ge=1)
+    """Topic readers (record streams and trace searches) open at once in this process; one
+    more is refused with 503, so the explorer never takes the broker from the commands."""
+    system_readers_per_user: int = Field(default=2, ge=1)
+    """Topic readers one user may have open at once; one more is refused with 429."""
+    system_stream_seconds: float = Field(default=900.0, gt=0)
+    """A topic's record stream ends after this long (the browser reconnects from the end)."""
+    system_records_per_page: int = Field(default=100, ge=1, le=1000)
+    """The most records a topic's stream starts with (``?limit=``, newest first)."""
+    system_scan_records: int = Field(default=20_000, ge=100)
+    """With a key or header filter, how many of each partition's latest records are searched
+    for the first page; and how many records a trace reads at most, per topic."""
+    system_trace_seconds: float = Field(default=60.0, gt=0, le=3600)
+    """A trace looks for records written this long after the command (and a little before)."""
+    system_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    """A snapshot of the topics and groups, or a trace, that takes longer is a 503."""
+
     @property
     def cors_origins(self) -> list[str]:
         return [origin.strip() for origin in self.cors_allow_origins.split(",") if origin.strip()]

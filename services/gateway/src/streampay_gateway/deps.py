@@ -19,6 +19,7 @@ from streampay_gateway.commands.broker import Broker
 from streampay_gateway.commands.dispatch import CommandDispatcher
 from streampay_gateway.commands.prefer import Preferences, preferences
 from streampay_gateway.config import GatewaySettings
+from streampay_gateway.system.section import SystemSection
 from streampay_gateway.views.table import TopicTable
 
 
@@ -54,6 +55,11 @@ async def _signing_key(request: Request) -> SigningKey:
     return key
 
 
+async def _system(request: Request) -> SystemSection:
+    system: SystemSection = request.app.state.system
+    return system
+
+
 Settings = Annotated[GatewaySettings, Depends(_settings)]
 Dispatcher = Annotated[CommandDispatcher, Depends(_dispatcher)]
 KafkaBroker = Annotated[Broker, Depends(_broker)]
@@ -61,3 +67,4 @@ Signer = Annotated[SigningKey, Depends(_signing_key)]
 UsersTable = Annotated[TopicTable[User], Depends(_users)]
 PaymentRequestsTable = Annotated[TopicTable[PaymentRequest], Depends(_payment_requests)]
 Prefer = Annotated[Preferences, Depends(preferences)]
+System = Annotated[SystemSection, Depends(_system)]

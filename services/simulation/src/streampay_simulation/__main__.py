@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 
 from streampay_contracts import logs
@@ -21,6 +22,8 @@ async def _main(settings: SimulationSettings) -> None:
 def main() -> None:
     settings = SimulationSettings()
     logs.configure(settings.log_level)
+    # httpx logs every request at INFO: the simulation logs its own commands instead.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     asyncio.run(_main(settings))
 
 

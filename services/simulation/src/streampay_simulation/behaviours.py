@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 
 import structlog
 
+from streampay_simulation.answers import answer
 from streampay_simulation.world import World
 
 log = structlog.get_logger(__name__)
@@ -27,6 +28,7 @@ async def new_virtual_user(world: World) -> None:
     session = await world.gateway.sign_in(username, world.faker.name())
     await world.gateway.register(session)
     world.virtual[session.user_id] = session
+    world.joined(session.user_id)
     log.info("virtual user joined", user=session.user_id, name=session.name)
 
 
@@ -52,6 +54,9 @@ async def request_between_virtual_users(world: World) -> None:
         notes = world.faker.sentence(nb_words=4).rstrip(".")
         outcome = await world.gateway.request(await world.session(requester), payer, amount, notes)
         world.stats.record(outcome)
+        log.info(
+            "requested", requester=requester, payer=payer, amount=str(amount), status=outcome.status
+        )
 
 
 async def request_from_real_user(world: World) -> None:
@@ -62,6 +67,9 @@ async def request_from_real_user(world: World) -> None:
         session = await world.session(picked[0])
         outcome = await world.gateway.request(session, payer, amount, "Please send me some money")
         world.stats.record(outcome)
+        log.info(
+            "requested", requester=picked[0], payer=payer, amount=str(amount), status=outcome.status
+        )
 
 
 async def pay_between_virtual_users(world: World) -> None:
@@ -74,24 +82,15 @@ async def pay_between_virtual_users(world: World) -> None:
         session = await world.session(payer)
         outcome = await world.gateway.pay(session, payee, amount, notes, public=world.public())
         world.stats.record(outcome)
+        log.info("paid", payer=payer, payee=payee, amount=str(amount), status=outcome.status)
 
 
 async def answer_requests(world: World) -> None:
-    """Each virtual user pays the requests addressed to it, or declines what it cannot afford."""
+    """Each virtual user answers every request open to it now (the running simulation answers
+    them as they arrive instead: see :mod:`streampay_simulation.answers`)."""
     for user_id in sorted(world.virtual):
-        session = await world.session(user_id)
-        for request in await world.gateway.open_requests(session):
-            outcome = await world.gateway.pay(
-                session,
-                request.from_user_id,
-                request.amount,
-                f"Paying: {request.notes}"[:500],
-                request_id=request.id,
-            )
-            world.stats.record(outcome)
-            if outcome.status == 409:  # not enough money (or already closed meanwhile)
-                declined = await world.gateway.decline(session, request.id, "Not enough money")
-                world.stats.record(declined)
+        for request in await world.gateway.open_requests(await world.session(user_id)):
+            await answer(world, user_id, request)
 
 
 async def _deposit(world: World, user_id: str, notes: str) -> None:
@@ -99,6 +98,7 @@ async def _deposit(world: World, user_id: str, notes: str) -> None:
     amount = world.amount(s.simulation_topup_min, s.simulation_topup_max)
     outcome = await world.bank.deposit(user_id, amount, notes)
     world.stats.record(outcome, amount)
+    log.info("topped up", user=user_id, amount=str(amount), status=outcome.status)
 
 
 def schedule(world: World) -> list[tuple[Behaviour, float]]:
@@ -111,5 +111,4 @@ def schedule(world: World) -> list[tuple[Behaviour, float]]:
         (request_between_virtual_users, s.simulation_request_virtual_period_s),
         (request_from_real_user, s.simulation_request_real_period_s),
         (pay_between_virtual_users, s.simulation_pay_virtual_period_s),
-        (answer_requests, s.simulation_answer_period_s),
     ]

@@ -28,7 +28,6 @@ class SimulationSettings(KafkaSettings):
     simulation_request_virtual_period_s: float = Field(default=12.0, gt=0)
     simulation_request_real_period_s: float = Field(default=36.0, gt=0)
     simulation_pay_virtual_period_s: float = Field(default=15.0, gt=0)
-    simulation_answer_period_s: float = Field(default=3.0, gt=0)
 
     simulation_topup_min: Decimal = Decimal("1.00")
     simulation_topup_max: Decimal = Decimal("200.00")

@@ -13,6 +13,7 @@ from faker import Faker
 from streampay_contracts.client import ApiError
 from streampay_simulation.adapters.bank import Bank
 from streampay_simulation.adapters.gateway import GatewayClient
+from streampay_simulation.answers import RequestFollowers
 from streampay_simulation.behaviours import Behaviour, schedule
 from streampay_simulation.config import SimulationSettings
 from streampay_simulation.stats import Outcome
@@ -43,6 +44,8 @@ async def run(settings: SimulationSettings, stop: asyncio.Event) -> World:
             world = make_world(
                 settings, GatewayClient(client, settings.simulation_reply_timeout_s), bank
             )
+            followers = RequestFollowers(world)
+            world.joined = followers.follow
             await world.rebuild()
             log.info(
                 "simulation started",
@@ -50,9 +53,12 @@ async def run(settings: SimulationSettings, stop: asyncio.Event) -> World:
                 speed=settings.simulation_speed,
                 virtual_users=len(world.virtual),
             )
-            async with asyncio.TaskGroup() as group:
-                for behaviour, period in schedule(world):
-                    group.create_task(_repeat(world, behaviour, period, stop))
+            try:
+                async with asyncio.TaskGroup() as group:
+                    for behaviour, period in schedule(world):
+                        group.create_task(_repeat(world, behaviour, period, stop))
+            finally:
+                await followers.stop()
         finally:
             await bank.stop()
     log.info("simulation stopped", sent=world.stats.sent)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -39,6 +40,8 @@ class World:
     """Real users by the round in which the bank last topped them up."""
     top_up_round: int = 0
     next_index: int = 1
+    joined: Callable[[str], None] = lambda user_id: None
+    """Told of every virtual user as it joins the world (the runner follows its requests)."""
     _observer: Session | None = None
 
     async def rebuild(self) -> None:
@@ -49,6 +52,7 @@ class World:
                 self.next_index = max(self.next_index, int(match[1]) + 1)
                 if user.id not in self.virtual:
                     self.virtual[user.id] = await self.gateway.sign_in(user.username, user.name)
+                    self.joined(user.id)
             elif not user.id.startswith(("system|", "local|virtual-user-")):
                 self.real[user.id] = user
 

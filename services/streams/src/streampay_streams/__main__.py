@@ -6,12 +6,14 @@ import asyncio
 import sys
 
 import structlog
+from prometheus_client import REGISTRY
 
 from streampay_contracts import logs
-from streampay_streams import agents
+from streampay_streams import agents, observability
 from streampay_streams.adapters import readiness, topics
 from streampay_streams.app import create_app
 from streampay_streams.config import StreamsSettings
+from streampay_streams.observability import FaustLag, Liveness
 
 log = structlog.get_logger(__name__)
 
@@ -28,15 +30,21 @@ def run(settings: StreamsSettings) -> None:
     # Faust runs its own event loop; give it a fresh one after the preparation above.
     asyncio.set_event_loop(asyncio.new_event_loop())
     app = create_app(settings)
-    agents.register(app, settings)
+    liveness = Liveness(settings.streams_wedged_seconds)
+    REGISTRY.register(FaustLag(lambda: app.monitor))
+    observability.serve(settings.streams_metrics_host, settings.streams_metrics_port, liveness)
+    agents.register(app, settings, liveness)
     log.info(
         "starting worker",
         app_id=settings.group_id,
         roles=sorted(settings.roles),
         partitions=settings.kafka_partitions,
+        metrics_port=settings.streams_metrics_port,
     )
-    # Faust reads its command line; run the worker without its web server.
-    sys.argv = [sys.argv[0], "worker", "--without-web", "--loglevel", settings.log_level.lower()]
+    # Faust reads its command line; run the worker without its web server, and without its
+    # banner and progress on standard output (--quiet): the log is JSON lines only.
+    level = settings.log_level.lower()
+    sys.argv = [sys.argv[0], "--quiet", "worker", "--without-web", "--loglevel", level]
     app.main()
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import faust
 from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
 
+from streampay_contracts import logs
 from streampay_streams.adapters.patching import replace_method
 from streampay_streams.config import StreamsSettings
 
@@ -39,6 +40,9 @@ def create_app(settings: StreamsSettings) -> faust.App:
         broker_heartbeat_interval=settings.streams_session_timeout_ms / 1000 / 5,
         web_enabled=False,
         autodiscover=False,
+        # Faust replaces the root's log handlers as the worker starts: with these, its lines
+        # (and aiokafka's) are JSON objects like every other line of the log.
+        logging_config=logs.stdlib_config(settings.log_level),
     )
 
 

@@ -43,6 +43,15 @@ class StreamsSettings(KafkaSettings):
     and ``project`` (the events to the views). ``python -m streampay_streams.projector`` runs
     ``project`` alone, in its own consumer group; ``decide,project`` runs both in one process,
     for a small install."""
+    streams_metrics_host: str = "127.0.0.1"
+    streams_metrics_port: int = Field(default=9094, ge=0, le=65_535)
+    """Prometheus ``/metrics`` and the liveness check ``/healthz`` of a streams worker (0: not
+    served). Every worker on one host needs a port of its own."""
+    projector_metrics_port: int = Field(default=9095, ge=0, le=65_535)
+    """The same for a projector (``python -m streampay_streams.projector``)."""
+    streams_wedged_seconds: float = Field(default=60.0, gt=0)
+    """A worker whose event loop has not turned, or that has had records waiting without
+    applying any, for this long is wedged: its ``/healthz`` answers 503."""
     streams_reply_topics: str = topics.REPLIES
     """Comma-separated topics a command may name in ``zilla:reply-to``."""
 
@@ -67,6 +76,7 @@ class StreamsSettings(KafkaSettings):
                 "streams_roles": "project",
                 "streams_group": f"{self.streams_app_id}-projector",
                 "streams_data_dir": self.streams_data_dir / "projector",
+                "streams_metrics_port": self.projector_metrics_port,
             }
         )
 

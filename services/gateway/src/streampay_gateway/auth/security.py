@@ -58,6 +58,11 @@ SCOPES: tuple[str, ...] = (
 )
 """The scopes of the original StreamPay; a development token gets all of them by default."""
 
+SYSTEM_SCOPE = "read:system"
+"""Reading every topic, consumer group and command trace (the System section): an operator's
+scope, which the development sign-in grants only when it is asked for by name."""
+GRANTABLE_SCOPES: tuple[str, ...] = (*SCOPES, SYSTEM_SCOPE)
+
 ALGORITHMS = ["RS256"]
 VERIFIED_TTL_S = 60
 VERIFIED_MAX = 50_000
@@ -298,3 +303,5 @@ StreamReadPaymentRequests = Annotated[
 ]
 StreamReadActivities = Annotated[Principal, Depends(require_scope("read:activities", stream=True))]
 StreamReadBalances = Annotated[Principal, Depends(require_scope("read:balances", stream=True))]
+ReadSystem = Annotated[Principal, Depends(require_scope(SYSTEM_SCOPE))]
+StreamReadSystem = Annotated[Principal, Depends(require_scope(SYSTEM_SCOPE, stream=True))]

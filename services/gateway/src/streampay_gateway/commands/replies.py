@@ -75,6 +75,10 @@ class ReplyIndex:
     def get(self, correlation_id: str) -> StoredReply | None:
         return self._index.get(correlation_id)
 
+    def stamped(self, correlation_id: str) -> tuple[int, StoredReply] | None:
+        """When the command's reply was written, and the reply (whose ``identity`` sent it)."""
+        return self._index.stamped(correlation_id)
+
     def handle(self, record: Any) -> None:
         """Index one ``replies`` record."""
         found = reply_from_record(record)

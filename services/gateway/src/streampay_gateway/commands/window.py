@@ -40,6 +40,10 @@ class WindowedIndex(Generic[V]):
         entry = self._entries.get(key)
         return None if entry is None else entry[1]
 
+    def stamped(self, key: str) -> tuple[int, V] | None:
+        """The timestamp ``key``'s value was put with, and the value."""
+        return self._entries.get(key)
+
     def expired(self, timestamp_ms: int) -> bool:
         return timestamp_ms < now_ms() - self.window_ms
 

@@ -15,7 +15,7 @@ from streampay_contracts import InboundModel, Problem, dumps, encode
 from streampay_contracts.fields import DisplayName, Username
 from streampay_contracts.headers import JSON_CONTENT_TYPE
 from streampay_gateway.auth.ratelimit import Limits, client_address
-from streampay_gateway.auth.security import SCOPES
+from streampay_gateway.auth.security import GRANTABLE_SCOPES, SCOPES, SYSTEM_SCOPE
 from streampay_gateway.auth.signing import TokenClaims
 from streampay_gateway.deps import Settings, Signer
 from streampay_gateway.http.bodies import decode_body, read_body
@@ -40,7 +40,10 @@ class SignIn(InboundModel):
     username: Username
     name: DisplayName
     scope: str | None = Field(default=None, max_length=500)
-    """Space-separated subset of the scopes; all of them when absent."""
+    """Space-separated scopes; when absent, every scope but ``read:system``, which is granted
+    only when asked for (here, or with ``system``)."""
+    system: bool = False
+    """Also grant ``read:system`` (the System section), on top of the scopes above."""
 
 
 class TokenResponse(BaseModel):
@@ -57,11 +60,11 @@ def requested_scopes(scope: str | None) -> list[str]:
     if scope is None:
         return list(SCOPES)
     asked = scope.split()
-    unknown = sorted(set(asked) - set(SCOPES))
+    unknown = sorted(set(asked) - set(GRANTABLE_SCOPES))
     if unknown or not asked:
         detail = f"unknown scope {', '.join(unknown)}" if unknown else "scope names no scope"
-        raise ProblemError(Problem.bad_request(f"{detail}; known: {' '.join(SCOPES)}"))
-    return [name for name in SCOPES if name in asked]
+        raise ProblemError(Problem.bad_request(f"{detail}; known: {' '.join(GRANTABLE_SCOPES)}"))
+    return [name for name in GRANTABLE_SCOPES if name in asked]
 
 
 @router.post(
@@ -83,6 +86,8 @@ async def sign_in(request: Request, settings: Settings, signer: Signer, limits: 
     limits.sign_ins.take(client_address(request))
     body = decode_body(await read_body(request, settings.max_body_bytes), SignIn)
     scopes = requested_scopes(body.scope)
+    if body.system and SYSTEM_SCOPE not in scopes:
+        scopes.append(SYSTEM_SCOPE)
     claims = TokenClaims(
         subject=f"local|{body.username}",
         name=body.name,

@@ -11,9 +11,11 @@ twice. Requests and answers are those of the API's typed client
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import httpx
+from httpx_sse import aconnect_sse
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from streampay_contracts import (
@@ -25,8 +27,9 @@ from streampay_contracts import (
     User,
     UserProfile,
     Visibility,
+    codec,
 )
-from streampay_contracts.client import ApiClient, Session
+from streampay_contracts.client import ApiClient, Session, bearer
 from streampay_simulation.stats import Outcome
 
 __all__ = ["GatewayClient", "Session"]
@@ -34,6 +37,7 @@ __all__ = ["GatewayClient", "Session"]
 
 class GatewayClient:
     def __init__(self, client: httpx.AsyncClient, reply_timeout_s: float) -> None:
+        self._http = client
         self._api = ApiClient(client)
         self._reply_timeout_s = reply_timeout_s
 
@@ -50,6 +54,26 @@ class GatewayClient:
     async def open_requests(self, session: Session) -> list[PaymentRequest]:
         """Open payment requests addressed to this user."""
         return await self._api.open_requests(session)
+
+    async def follow_requests(
+        self, session: Session, last_event_id: str | None
+    ) -> AsyncIterator[tuple[str | None, PaymentRequest | str]]:
+        """The live view of the open requests addressed to this user (``GET /payment-requests``,
+        SSE), from ``last_event_id`` on: each event's id, with the request, or the id of a
+        request that left the view. Ends when the server ends the stream (at token expiry)."""
+        headers = {**bearer(session.token), "Accept": "text/event-stream"}
+        if last_event_id:
+            headers["Last-Event-ID"] = last_event_id
+        timeout = httpx.Timeout(30, read=None)  # heartbeats come every 15 s
+        async with aconnect_sse(
+            self._http, "GET", "/payment-requests", headers=headers, timeout=timeout
+        ) as source:
+            source.response.raise_for_status()
+            async for event in source.aiter_sse():
+                if event.event == "message":
+                    yield event.id or None, PaymentRequest.model_validate(codec.loads(event.data))
+                elif event.event == "delete":
+                    yield event.id or None, str(codec.loads(event.data)["key"])
 
     async def pay(
         self,

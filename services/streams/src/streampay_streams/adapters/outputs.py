@@ -28,7 +28,10 @@ def records_of(decision: Decision, requests_topic: str) -> list[Emit]:
             topics.TRANSACTIONS,
             leg.entry.owner_id,
             leg.entry,
-            None if leg.origin is None else origin_headers(leg.origin),
+            {
+                headers.CAUSE: leg.entry.command_id,
+                **({} if leg.origin is None else origin_headers(leg.origin)),
+            },
         )
         for leg in decision.legs
     ]
@@ -36,7 +39,10 @@ def records_of(decision: Decision, requests_topic: str) -> list[Emit]:
         user = decision.profile
         marked = {headers.IDENTITY: user.id, headers.CONTENT_TYPE: headers.JSON_CONTENT_TYPE}
         records.append(Emit.of(topics.USERS, user.id, user, marked))
-    records += [Emit.of(topics.EVENTS, event.user_id, event) for event in decision.events]
+    records += [
+        Emit.of(topics.EVENTS, event.user_id, event, {headers.CAUSE: event.cause})
+        for event in decision.events
+    ]
     records += [
         Emit.of(
             requests_topic, route.owner, Routed(message=route.message), origin_headers(route.origin)

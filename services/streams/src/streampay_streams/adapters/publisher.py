@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Sequence
 from typing import Any, Protocol
 
 from streampay_streams.adapters.records import Emit
+from streampay_streams.observability import observe_publish
 
 
 class Publisher(Protocol):
@@ -25,8 +27,10 @@ class KafkaPublisher:
         self._producer = producer
 
     async def publish(self, records: Sequence[Emit]) -> None:
+        started = time.perf_counter()
         acknowledgements = [await self._send(record) for record in records]
         await asyncio.gather(*acknowledgements)
+        observe_publish(records, time.perf_counter() - started)
 
     async def _send(self, record: Emit) -> Any:
         pairs = [(name, value.encode()) for name, value in record.headers.items()]

@@ -41,6 +41,7 @@ from streampay_streams.agents.projector import ProjectorWorker
 from streampay_streams.agents.totals import TotalsWorker
 from streampay_streams.config import StreamsSettings
 from streampay_streams.domain.context import Context, Policy
+from streampay_streams.observability import Liveness
 from streampay_streams.projections.state import Projected
 from streampay_streams.projections.totals import PayerTotals
 
@@ -69,8 +70,10 @@ def policy(settings: StreamsSettings) -> Policy:
     )
 
 
-def register(app: faust.App, settings: StreamsSettings) -> None:
-    """Register the agents of every role in ``settings.roles``; readiness once all recovered."""
+def register(app: faust.App, settings: StreamsSettings, liveness: Liveness | None = None) -> None:
+    """Register the agents of every role in ``settings.roles``; readiness once all recovered.
+    Their batches are counted, and their progress watched, by ``liveness``."""
+    liveness = liveness or Liveness(settings.streams_wedged_seconds)
     requests_topic = topics.streams_requests_topic(settings.streams_app_id)
     guarded = {
         "decide": {topics.COMMANDS, topics.TRANSACTIONS, requests_topic},
@@ -87,9 +90,13 @@ def register(app: faust.App, settings: StreamsSettings) -> None:
 
     ready: list[asyncio.Event] = []
     if "decide" in settings.roles:
-        ready += _decide(app, settings, requests_topic, *order("decide"))
+        ready += _decide(app, settings, requests_topic, *order("decide"), liveness)
     if "project" in settings.roles:
-        ready += _project(app, settings, *order("project"))
+        ready += _project(app, settings, *order("project"), liveness)
+
+    @app.task  # type: ignore[untyped-decorator]
+    async def heartbeat() -> None:
+        await liveness.heartbeat()
 
     @app.task  # type: ignore[untyped-decorator]  # faust's decorators are untyped
     async def announce_ready() -> None:
@@ -104,6 +111,7 @@ def _decide(
     requests_topic: str,
     guard: OrderGuard,
     order: InOrder,
+    liveness: Liveness,
 ) -> list[asyncio.Event]:
     partitions = settings.kafka_partitions
     accounts = _table(app, "accounts", StoredAccount, partitions)
@@ -122,7 +130,8 @@ def _decide(
     @app.agent(source, concurrency=1, name="accounts")
     async def decide_accounts(stream: Any) -> None:
         # Iterate at once: Faust drops, as acknowledged, what arrives before a stream iterates.
-        await consume(stream, app, worker.apply, settings.streams_batch_size, order)
+        size, stage = settings.streams_batch_size, liveness.stage("decide")
+        await consume(stream, app, worker.apply, size, order, stage)
 
     @app.task  # type: ignore[untyped-decorator]
     async def follow_users() -> None:
@@ -140,7 +149,11 @@ def _decide(
 
 
 def _project(
-    app: faust.App, settings: StreamsSettings, guard: OrderGuard, order: InOrder
+    app: faust.App,
+    settings: StreamsSettings,
+    guard: OrderGuard,
+    order: InOrder,
+    liveness: Liveness,
 ) -> list[asyncio.Event]:
     partitions, size = settings.kafka_partitions, settings.streams_batch_size
     states = _table(app, "projections", Projected, partitions)
@@ -153,13 +166,13 @@ def _project(
 
     @app.agent(events, concurrency=1, name="projector")
     async def project_views(stream: Any) -> None:
-        await consume(stream, app, projector.apply, size, order)
+        await consume(stream, app, projector.apply, size, order, liveness.stage("project"))
 
     payments = app.topic(payments_topic, **RAW)
 
     @app.agent(payments, concurrency=1, name="totals")
     async def add_up_totals(stream: Any) -> None:
-        await consume(stream, app, totals.apply, size)
+        await consume(stream, app, totals.apply, size, stage=liveness.stage("totals"))
 
     recovered = asyncio.Event()
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import structlog
 
-from streampay_contracts import DepositCommand, PayCommand, RequestCommand
+from streampay_contracts import DepositCommand, PayCommand, RequestCommand, headers
 from streampay_streams.adapters.directory import UserDirectory
 from streampay_streams.adapters.inbound import Read, Reader
 from streampay_streams.adapters.outputs import records_of, remembered_as_sent, reply_record
@@ -29,6 +29,7 @@ from streampay_streams.domain.context import Context
 from streampay_streams.domain.decide import decide
 from streampay_streams.domain.effects import Decision, Reply
 from streampay_streams.domain.inputs import CommandInput, Input
+from streampay_streams.observability import DECISIONS
 
 log = structlog.get_logger(__name__)
 
@@ -90,6 +91,7 @@ class AccountsWorker:
             return
         if isinstance(read, Malformed):
             log.info("command refused", offset=raw.offset, reason=read.reason)
+            DECISIONS.labels(read.reply.headers.get(headers.STATUS, "400")).inc()
             batch.records.append(read.reply)
             return
         try:
@@ -108,6 +110,8 @@ class AccountsWorker:
     def _stage(self, partition: int, decision: Decision, batch: Batch) -> None:
         """Keep the new account, its records in its outbox, under this batch's tag."""
         records = records_of(decision, self._reader.requests_topic)
+        if decision.reply is not None:
+            DECISIONS.labels(str(decision.reply.status)).inc()
         account = decision.account
         if account is not None:
             if decision.reply is not None:

@@ -23,6 +23,7 @@ import asyncio
 import logging
 import os
 import sys
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +32,7 @@ import structlog
 
 from streampay_streams.adapters.records import RawRecord
 from streampay_streams.agents.ordering import HoleReader, OrderGuard
+from streampay_streams.observability import Stage
 
 log = structlog.get_logger(__name__)
 
@@ -49,7 +51,12 @@ class InOrder:
 
 
 async def consume(
-    stream: Any, app: Any, apply: Apply, size: int, order: InOrder | None = None
+    stream: Any,
+    app: Any,
+    apply: Apply,
+    size: int,
+    order: InOrder | None = None,
+    stage: Stage | None = None,
 ) -> None:
     """Apply ``stream``'s records batch by batch, acknowledging each batch once applied.
 
@@ -58,13 +65,18 @@ async def consume(
     A record of an earlier consumer generation (read before a rebalance) is left alone: the
     partition's new owner, maybe this worker again, reads it again from the committed offset.
     With ``order``, records the consumer skipped in a guarded partition are read and applied
-    before the record that revealed the hole.
+    before the record that revealed the hole. ``stage`` counts the batches and tells liveness
+    how many records wait.
     """
     stream.enable_acks = False  # acknowledged by hand, once applied
     queued: asyncio.Queue[Any] = asyncio.Queue(maxsize=size)
-    applying = asyncio.create_task(_apply_batches(stream, app, apply, queued, size, order))
+    stage = stage or Stage("unnamed")
+    stage.waiting = lambda: queued.qsize() + stage.in_flight
+    applying = asyncio.create_task(_apply_batches(stream, app, apply, queued, size, order, stage))
     try:
         async for event in stream.events():
+            if not stage.waiting():
+                stage.progressed = time.monotonic()  # idle until now: the wait starts here
             await _put(queued, event, applying)
     finally:
         applying.cancel()
@@ -89,17 +101,22 @@ async def _apply_batches(
     queued: asyncio.Queue[Any],
     size: int,
     order: InOrder | None,
+    stage: Stage,
 ) -> None:
     try:
         while True:
             events = [await queued.get()]
             while len(events) < size and not queued.empty():
                 events.append(queued.get_nowait())
+            started = time.perf_counter()
+            stage.in_flight = len(events)
             current = [e for e in events if e.message.generation_id == app.consumer_generation_id]
             records, filled = await _in_order(current, order)
             await apply(records)
             for event in current:
                 await stream.ack(event)
+            stage.in_flight = 0
+            stage.applied(len(records), time.perf_counter() - started)
             if order is not None:
                 for tp, start, end in filled:
                     await order.report_acked(app.consumer, tp, start, end - 1)  # inclusive

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 import structlog
 
-from streampay_contracts import topics
+from streampay_contracts import headers, topics
 from streampay_contracts.events import decode_event
 from streampay_contracts.views import TOTALS_KEY
 from streampay_streams.adapters.publisher import Publisher
@@ -56,7 +56,8 @@ class ProjectorWorker:
                 continue
             self._table.keep(user, after)
             changed[user] = (raw.partition, after)
-            views += [Emit.of(r.topic, r.key, r.value, r.headers) for r in records]
+            caused = {headers.CAUSE: event.cause}
+            views += [Emit.of(r.topic, r.key, r.value, {**r.headers, **caused}) for r in records]
             payment = totals.recorded(event)
             if payment is not None:  # the totals need each payer's latest running totals only
                 payments[user] = Emit.of(self._payments_topic, TOTALS_KEY, payment)

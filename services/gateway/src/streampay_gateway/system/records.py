@@ -1,0 +1,182 @@
+"""Reading one topic for a person: its latest records, newest first, then live as they arrive.
+
+A reader is one group-less consumer of every partition of the topic. It starts with a page:
+
+- ``from=end`` (the default): the ``limit`` newest records, newest first. With a key or a
+  header filter the newest ``SYSTEM_SCAN_RECORDS`` of each partition are searched for them (a
+  filter that matches nothing never reads a whole topic).
+- ``from=beginning``: every record from the start of each partition, oldest first, at the
+  pace the client takes them.
+
+then ``ready``, then each new record as it is written, until ``SYSTEM_STREAM_SECONDS`` pass.
+A reader holds a reader slot (see :mod:`.limits`) until it ends, however it ends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+from collections import deque
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from sse_starlette import ServerSentEvent
+
+from streampay_contracts import codec, dumps, headers
+from streampay_contracts.kafka import topic_partitions
+from streampay_gateway.system.models import TopicRecord
+
+VALUE_LIMIT = 16 * 1024
+"""Values longer than this are cut (``truncated``): a page stays small whatever the topic."""
+BATCH = 500
+
+Start = Literal["end", "beginning"]
+
+
+def topic_record(record: Any) -> TopicRecord:
+    """An aiokafka ``ConsumerRecord`` as a person reads it."""
+    raw: bytes | None = record.value
+    value, form, truncated = None, "text", False
+    if raw is not None:
+        truncated = len(raw) > VALUE_LIMIT
+        try:
+            if truncated:
+                raise codec.MalformedMessage("cut short")
+            value, form = codec.pretty(raw), "json"
+        except ValueError:
+            value = raw[:VALUE_LIMIT].decode("utf-8", errors="replace")
+    return TopicRecord(
+        topic=record.topic,
+        partition=record.partition,
+        offset=record.offset,
+        timestamp=record.timestamp,
+        key=None if record.key is None else record.key.decode("utf-8", errors="replace"),
+        headers=headers.from_kafka(record.headers),
+        value=value,
+        format=form,
+        truncated=truncated,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RecordFilter:
+    """Records whose key is ``key`` and one of whose headers has the value ``header``."""
+
+    key: str | None = None
+    header: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.key is not None or self.header is not None
+
+    def matches(self, record: Any) -> bool:
+        if self.key is not None and record.key != self.key.encode():
+            return False
+        if self.header is not None:
+            wanted = self.header.encode()
+            return any(value == wanted for _, value in record.headers or ())
+        return True
+
+
+def record_event(record: Any) -> ServerSentEvent:
+    return ServerSentEvent(dumps(topic_record(record).model_dump()).decode(), event="record")
+
+
+class TopicReader:
+    """One person's reader of one topic; :meth:`open` it, then iterate :meth:`events`."""
+
+    def __init__(
+        self,
+        bootstrap_servers: str,
+        topic: str,
+        wanted: RecordFilter,
+        start: Start,
+        limit: int,
+        scan: int,
+        lifetime_s: float,
+    ) -> None:
+        self._consumer = AIOKafkaConsumer(
+            bootstrap_servers=bootstrap_servers,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            request_timeout_ms=5000,
+            max_partition_fetch_bytes=256 * 1024,
+        )
+        self._topic = topic
+        self._wanted = wanted
+        self._start = start
+        self._limit = limit
+        self._scan = scan
+        self._lifetime_s = lifetime_s
+        self._ends: dict[TopicPartition, int] = {}
+
+    async def open(self) -> None:
+        """Connect and place the reader; LookupError when the topic does not exist."""
+        await self._consumer.start()
+        try:
+            partitions = await topic_partitions(self._consumer, self._topic)
+            self._consumer.assign(partitions)
+            starts = await self._consumer.beginning_offsets(partitions)
+            self._ends = await self._consumer.end_offsets(partitions)
+            back = self._scan if self._wanted.active else self._limit
+            for tp in partitions:
+                first = starts[tp] if self._start == "beginning" else self._ends[tp] - back
+                self._consumer.seek(tp, max(starts[tp], first))
+        except BaseException:
+            await self._consumer.stop()
+            raise
+
+    async def close(self) -> None:
+        await self._consumer.stop()
+
+    async def events(self) -> AsyncIterator[ServerSentEvent]:
+        try:
+            async with asyncio.timeout(self._lifetime_s):
+                if self._start == "end":
+                    for record in await self._newest():
+                        yield record_event(record)
+                else:
+                    async for record in self._until_ends():
+                        yield record_event(record)
+                yield ServerSentEvent("{}", event="ready")
+                while True:
+                    for record in await self._batch(timeout_ms=1000):
+                        yield record_event(record)
+        except TimeoutError:
+            return  # the stream's time is up; the browser reconnects from the end
+        finally:
+            await self._consumer.stop()
+
+    async def _newest(self) -> list[Any]:
+        """The ``limit`` newest matching records up to the ends, newest first."""
+        kept: dict[int, deque[Any]] = {}
+        async for record in self._until_ends():
+            kept.setdefault(record.partition, deque(maxlen=self._limit)).append(record)
+        every: Iterable[Any] = (r for records in kept.values() for r in records)
+        return heapq.nlargest(self._limit, every, key=lambda r: (r.timestamp, r.offset))
+
+    async def _until_ends(self) -> AsyncIterator[Any]:
+        """Matching records from the reader's place up to the ends it found when opened."""
+        consumer = self._consumer
+        try:
+            while True:
+                positions = {tp: await consumer.position(tp) for tp in self._ends}
+                consumer.pause(*(tp for tp, at in positions.items() if at >= self._ends[tp]))
+                if all(at >= self._ends[tp] for tp, at in positions.items()):
+                    return
+                batches = await consumer.getmany(timeout_ms=500, max_records=BATCH)
+                for tp, records in batches.items():
+                    for record in records:
+                        if record.offset >= self._ends[tp]:  # written since: sent live
+                            consumer.seek(tp, record.offset)
+                            break
+                        if self._wanted.matches(record):
+                            yield record
+        finally:
+            consumer.resume(*self._ends)
+
+    async def _batch(self, timeout_ms: int) -> list[Any]:
+        batches = await self._consumer.getmany(timeout_ms=timeout_ms, max_records=BATCH)
+        return [r for records in batches.values() for r in records if self._wanted.matches(r)]
