@@ -11,9 +11,11 @@ import functools
 import time
 from collections.abc import AsyncIterator, Sequence
 from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any, ClassVar
 
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, model_validator
 from sse_starlette import ServerSentEvent
 from sse_starlette.sse import SendTimeoutError
 
@@ -191,6 +193,44 @@ async def test_only_my_balance_then_ready_then_live_changes() -> None:
     [live] = await take(events, 1)
     assert live.data == '{"balance":12.50,"timestamp":1700000000000,"version":2}'
     assert live.id == "current-balance@0=2,1=1"
+
+
+class CountedBalance(Balance):
+    """A balance that counts how often a value is decoded."""
+
+    decoded: ClassVar[list[str]] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _count(cls, data: Any) -> Any:
+        cls.decoded.append("one")
+        return data
+
+
+def message(offset: int, key: str, value: bytes) -> Any:
+    return SimpleNamespace(
+        topic="balances", partition=0, offset=offset, key=key.encode(), value=value, headers=[]
+    )
+
+
+async def test_records_selected_by_key_go_out_as_they_came_without_being_decoded() -> None:
+    CountedBalance.decoded.clear()
+    table = TopicTable("balances", CountedBalance)
+    table.positions = {0: 0}
+    table.take(message(0, ALICE, b'{"balance":10.00,"timestamp":1700000000000,"version":1}'))
+    table.take(message(1, BOB, b'{"balance":99.0,"timestamp":1700000000000,"version":1}'))
+    events = stream("current-balance", table).events()
+    initial = await until_ready(events)
+    table.take(message(2, BOB, b"not even JSON: never read, never shown"))
+    table.take(message(3, ALICE, b'{"balance":12.50,"timestamp":1700000000001,"version":2}'))
+    [live] = await take(events, 1)
+    assert initial[0].data == '{"balance":10.00,"timestamp":1700000000000,"version":1}'
+    assert live.data == '{"balance":12.50,"timestamp":1700000000001,"version":2}'
+    assert CountedBalance.decoded == []
+    mine = table.get(ALICE)
+    assert mine is not None and mine.model == mine.model and len(CountedBalance.decoded) == 1
+    broken = table.get(BOB)
+    assert broken is not None and broken.model is None  # read when asked for: not its contract
 
 
 async def test_closed_requests_addressed_to_me_become_deletes() -> None:

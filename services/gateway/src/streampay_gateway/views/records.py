@@ -1,8 +1,16 @@
-"""One record of a view topic as the gateway keeps it: raw value bytes plus the decoded model."""
+"""One record of a view topic as the gateway keeps it: the raw value bytes, decoded on demand.
+
+A record's value goes to clients as the bytes that came in, so amounts are never re-serialised,
+and it is decoded into its contract's model only when something asks for the model: a filter
+that looks inside the value, a JSON read, a tombstone taking its last value's model. Records
+that every client may see, or that are selected by key or by the ``zilla:identity`` header,
+are never decoded at all, however many of them pass through. Decoding happens at most once
+per record; a value that does not match its contract is logged and reads as no model, so no
+filter that looks inside it selects it.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from typing import Any
 
 import structlog
@@ -13,22 +21,44 @@ from streampay_contracts import decode, headers
 log = structlog.get_logger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
 class Record:
     """A record of one topic partition.
 
-    ``value`` is kept as the bytes on the topic and sent to clients unchanged, so amounts are
-    never re-serialised. ``model`` is the decoded value, used only to decide who may see the
-    record; on a tombstone (``value is None``) it is the last value of the same key, so that a
-    deletion reaches the same users the record did.
+    ``model`` is the decoded value; on a tombstone (``value is None``) it is the last value of
+    the same key, so that a deletion reaches the same users the record did.
     """
 
-    partition: int
-    offset: int
-    key: str | None
-    value: bytes | None
-    headers: dict[str, str]
-    model: BaseModel | None
+    __slots__ = ("_decoded", "_schema", "headers", "key", "offset", "partition", "topic", "value")
+
+    def __init__(
+        self,
+        partition: int,
+        offset: int,
+        key: str | None,
+        value: bytes | None,
+        headers: dict[str, str],
+        model: BaseModel | None = None,
+        *,
+        schema: type[BaseModel] | None = None,
+        topic: str = "",
+    ) -> None:
+        self.partition = partition
+        self.offset = offset
+        self.key = key
+        self.value = value
+        self.headers = headers
+        self.topic = topic
+        self._decoded = model
+        self._schema = schema if value is not None and model is None else None
+        """The model to decode ``value`` with on first use; None once decoded (or nothing to)."""
+
+    @property
+    def model(self) -> BaseModel | None:
+        schema = self._schema
+        if schema is not None:
+            self._schema = None
+            self._decoded = _decoded(self, schema)
+        return self._decoded
 
     @property
     def is_tombstone(self) -> bool:
@@ -48,29 +78,52 @@ class Record:
         if previous is None or not self.is_tombstone:
             return self
         merged = {**previous.headers, **self.headers}
-        return replace(self, model=previous.model, headers=merged)
+        return Record(
+            self.partition,
+            self.offset,
+            self.key,
+            None,
+            merged,
+            previous.model,
+            topic=self.topic,
+        )
+
+    def __repr__(self) -> str:
+        return f"Record({self.topic}[{self.partition}]@{self.offset} key={self.key!r})"
 
 
 def from_kafka(message: Any, model: type[BaseModel]) -> Record | None:
-    """A record from an aiokafka ``ConsumerRecord``; None (and a warning) if it is unreadable."""
-    value: bytes | None = message.value
+    """A record from an aiokafka ``ConsumerRecord``, its value not yet decoded; None (and a
+    warning) if its key is not text."""
     try:
-        decoded = None if value is None else decode(value, model)
         key = None if message.key is None else bytes(message.key).decode("utf-8")
-    except (ValueError, ValidationError, UnicodeDecodeError) as error:
-        log.warning(
-            "view record skipped: it does not match its contract",
-            topic=message.topic,
-            partition=message.partition,
-            offset=message.offset,
-            reason=str(error)[:200],
-        )
+    except UnicodeDecodeError as error:
+        _skipped(message.topic, message.partition, message.offset, str(error))
         return None
     return Record(
-        partition=message.partition,
-        offset=message.offset,
-        key=key,
-        value=value,
-        headers=headers.from_kafka(message.headers),
-        model=decoded,
+        message.partition,
+        message.offset,
+        key,
+        message.value,
+        headers.from_kafka(message.headers),
+        schema=model,
+        topic=message.topic,
+    )
+
+
+def _decoded(record: Record, schema: type[BaseModel]) -> BaseModel | None:
+    try:
+        return decode(record.value or b"", schema)
+    except (ValueError, ValidationError) as error:
+        _skipped(record.topic, record.partition, record.offset, str(error))
+        return None
+
+
+def _skipped(topic: str, partition: int, offset: int, reason: str) -> None:
+    log.warning(
+        "view record not shown: it does not match its contract",
+        topic=topic,
+        partition=partition,
+        offset=offset,
+        reason=reason[:200],
     )

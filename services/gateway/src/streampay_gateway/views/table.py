@@ -53,7 +53,8 @@ class TopicTable(TopicReader, Generic[ModelT]):
 
     def values(self) -> list[ModelT]:
         """Every live value, in no particular order."""
-        return [cast(ModelT, r.model) for r in self._latest.values() if not r.is_tombstone]
+        found = (r.model for r in self._latest.values() if not r.is_tombstone)
+        return [cast(ModelT, model) for model in found if model is not None]
 
     def records(self, since: Offsets | None = None) -> list[Record]:
         """Latest records in partition and offset order, tombstones included.
