@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 
 import structlog
 
-from streampay_contracts import DepositCommand, PayCommand, RequestCommand, headers
+from streampay_contracts import DepositCommand, PayCommand, RequestCommand
+from streampay_contracts.envelopes import ReplyEnvelope
 from streampay_streams.adapters.directory import UserDirectory
 from streampay_streams.adapters.inbound import Read, Reader
 from streampay_streams.adapters.outputs import records_of, remembered_as_sent, reply_record
@@ -91,7 +92,8 @@ class AccountsWorker:
             return
         if isinstance(read, Malformed):
             log.info("command refused", offset=raw.offset, reason=read.reason)
-            DECISIONS.labels(read.reply.headers.get(headers.STATUS, "400")).inc()
+            refused = ReplyEnvelope.from_headers(read.reply.headers)
+            DECISIONS.labels(str(refused.status if refused else 400)).inc()
             batch.records.append(read.reply)
             return
         try:
