@@ -66,9 +66,10 @@ def test_rates_to_climb_can_be_given_on_the_command_line() -> None:
 
 
 def test_cpu_is_reported_in_milliseconds_per_answered_command() -> None:
-    cpu = {"broker": 0.2, "streams": 0.5, "projector": 0.1, "gateway": 0.3}
+    used_s = {"broker": 2.0, "streams": 5.0, "projector": 1.0, "gateway": 3.0}
     done = {"sent": 1000, "outcomes": {"200": 1000}, "latencies_ms": [5.0, 6.0]}
-    run = report.rate_run(100, done, cpu, 0, seconds=10)
+    run = report.rate_run(100, done, used_s, 0, wall_s=12.5)
+    assert run["cpu"] == {"broker": 0.16, "streams": 0.4, "projector": 0.08, "gateway": 0.24}
     assert run["cpu_ms_per_command"] == {
         "broker": 2.0,
         "streams": 5.0,
@@ -86,7 +87,7 @@ def test_the_headline_keys_compare_runs() -> None:
         3, 3, {"connect_ms": [1.0], "arrived": [10.1, 10.2, 10.4]}, 10.0, 1000, 1100, cpu
     )
     results = {
-        "rates": [report.rate_run(100, ok, cpu, 0, 1), report.rate_run(200, late, cpu, 0, 1)],
+        "rates": [report.rate_run(100, ok, cpu, 0), report.rate_run(200, late, cpu, 0)],
         "fanout": [fanout],
     }
     found = report.headline(results)

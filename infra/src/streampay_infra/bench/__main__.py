@@ -177,7 +177,8 @@ async def _rates(
         cpu = Cpu(pids)
         with clients.in_process(clients.pay_at_rate, url, pairs, rate, seconds) as handle:
             done = await asyncio.to_thread(handle.get)
-        run = report.rate_run(rate, done["result"], cpu.shares(), done["cpu_s"], seconds)
+        used_s, wall_s = cpu.used()
+        run = report.rate_run(rate, done["result"], used_s, done["cpu_s"], wall_s)
         runs.append(run)
         if not run["sustained"]:
             break  # the first rate that is not sustained ends the climb

@@ -37,6 +37,11 @@ class Cpu:
         self.started = time.monotonic()
         self.before = {name: cpu_seconds(pid) for name, pid in pids.items()}
 
+    def used(self) -> tuple[dict[str, float], float]:
+        """CPU seconds each process used since, and the wall seconds that passed."""
+        wall = time.monotonic() - self.started
+        return {name: cpu_seconds(pid) - self.before[name] for name, pid in self.pids.items()}, wall
+
     def shares(self) -> dict[str, float]:
         wall = time.monotonic() - self.started
         return {

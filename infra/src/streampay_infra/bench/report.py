@@ -50,38 +50,40 @@ COMPONENTS = ("broker", "streams", "projector", "gateway")
 """The processes whose CPU the bench measures, in the report's order."""
 
 
-def ms_per_command(cpu: dict[str, float], answered: int, seconds: float) -> dict[str, float]:
-    """CPU milliseconds per answered command of each process, from its share of a core over
-    ``seconds``; ``total`` is their sum."""
+def ms_per_command(used_s: dict[str, float], answered: int) -> dict[str, float]:
+    """CPU milliseconds per answered command of each process, from the CPU seconds it used
+    while the rate ran; ``total`` is their sum."""
     if answered <= 0:
-        return {name: 0.0 for name in (*cpu, "total")}
-    each = {name: round(share * seconds * 1000 / answered, 2) for name, share in cpu.items()}
+        return {name: 0.0 for name in (*used_s, "total")}
+    each = {name: round(seconds * 1000 / answered, 2) for name, seconds in used_s.items()}
     return {**each, "total": round(sum(each.values()), 2)}
 
 
 def rate_run(
     rate: int,
     done: dict[str, Any],
-    cpu: dict[str, float],
+    used_s: dict[str, float],
     load_cpu_s: float,
-    seconds: float | None = None,
+    wall_s: float | None = None,
 ) -> Any:
+    """One rate's figures; ``used_s`` is each process's CPU seconds over the ``wall_s`` the
+    run took, its draining included (by default, as long as sending took)."""
     outcomes = done["outcomes"]
     errors = sum(n for outcome, n in outcomes.items() if outcome != "200")
     latency = percentiles(done["latencies_ms"])
     p99 = latency["p99"]
     ok = outcomes.get("200", 0)
-    window = seconds if seconds is not None else done["sent"] / rate
+    wall = wall_s if wall_s else done["sent"] / rate
     return {
         "sustained": errors == 0 and p99 is not None and p99 <= SUSTAINED_P99_MS,
         "rate": rate,
         "sent": done["sent"],
-        "ok": outcomes.get("200", 0),
+        "ok": ok,
         "errors": errors,
         "outcomes": outcomes,
         "latency_ms": latency,
-        "cpu": cpu,
-        "cpu_ms_per_command": ms_per_command(cpu, ok, window),
+        "cpu": {name: round(seconds / wall, 3) for name, seconds in used_s.items()},
+        "cpu_ms_per_command": ms_per_command(used_s, ok),
         "load_generator_cpu_s": round(load_cpu_s, 2),
     }
 
