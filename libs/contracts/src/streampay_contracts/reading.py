@@ -9,7 +9,10 @@ it can also be asked to catch up with the end as it is now (:meth:`TopicReader.e
 
 Where reading starts (:data:`Start`): ``BEGINNING``, ``END``, the first record written at or
 after a moment (:class:`At`), given offsets (clamped to what the partition still holds), or a
-function of each partition's first and end offsets.
+function of the partitions' :class:`Bounds` (sync or async).
+
+A reader made with ``missing_ok`` reads the topics that exist and leaves the others in
+:attr:`TopicReader.missing` until :meth:`TopicReader.assign_created` finds them created.
 
 A broker that does not answer yet, a topic whose metadata has not arrived or a fetch that fails
 is retried with exponential back-off and random jitter (tenacity), so that many readers starting
@@ -18,7 +21,8 @@ together do not retry in step; ``patience_s`` bounds how long (``None``: until c
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+import inspect
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from types import TracebackType
@@ -74,13 +78,26 @@ class At:
     epoch_ms: int
 
 
+@dataclass(frozen=True)
+class Bounds:
+    """What a :data:`Start` function may know of the partitions it places."""
+
+    beginning: Offsets
+    """The first offset each partition still holds."""
+    end: Offsets
+    """The end of each partition now."""
+    since: Callable[[int], Awaitable[Offsets]]
+    """The first offset of each partition written at or after a moment (epoch ms), else its
+    end."""
+
+
 Start = (
     Edge
     | At
     | Mapping[TopicPartition, int]
-    | Callable[[Offsets, Offsets], Mapping[TopicPartition, int]]
+    | Callable[[Bounds], Mapping[TopicPartition, int] | Awaitable[Mapping[TopicPartition, int]]]
 )
-"""Where a reader starts in each partition; a function gets the first and end offsets."""
+"""Where a reader starts in each partition; a function gets the partitions' :class:`Bounds`."""
 
 TRANSIENT = (KafkaError, OSError, LookupError)
 """What a retry may cure: the broker not answering yet, a topic not in the metadata yet."""
@@ -95,6 +112,7 @@ class TopicReader:
         *topics: str,
         patience_s: float | None = 60.0,
         max_wait_s: float = 2.0,
+        missing_ok: bool = False,
         **consumer_options: Any,
     ) -> None:
         if not topics:
@@ -106,6 +124,9 @@ class TopicReader:
         """The end of every partition when reading started: caught up once read up to here."""
         self.positions: Offsets = {}
         """The next offset of every partition: everything before it has been read."""
+        self.missing: list[str] = []
+        """Topics not created yet (``missing_ok`` only): see :meth:`assign_created`."""
+        self._missing_ok = missing_ok
         self._bootstrap_servers = bootstrap_servers
         self._options = {"enable_auto_commit": False, **consumer_options}
         self._stop = stop_never if patience_s is None else stop_after_delay(patience_s)
@@ -146,25 +167,62 @@ class TopicReader:
         )
         self.consumer = consumer
         await consumer.start()
-        partitions = [tp for topic in self.topics for tp in await topic_partitions(consumer, topic)]
-        consumer.assign(partitions)
-        firsts = await consumer.beginning_offsets(partitions)
-        self.ends = dict(await consumer.end_offsets(partitions))
-        offsets = await self._offsets(consumer, start, firsts, self.ends)
-        for tp in partitions:
+        self.partitions, self.ends, self.positions, self.missing = [], {}, {}, []
+        await self._place(consumer, await self._existing(consumer, self.topics), start)
+
+    async def assign_created(self, start: Start = BEGINNING) -> bool:
+        """Read the :attr:`missing` topics that exist now too, from ``start``; whether any
+        did. The others stay missing."""
+        consumer = self._started()
+        created = await self._existing(consumer, self.missing)
+        if created:
+            await self._place(consumer, created, start)
+        return bool(created)
+
+    async def _existing(self, consumer: AIOKafkaConsumer, topics: Iterable[str]) -> list[str]:
+        found, missing = [], []
+        for topic in topics:
+            try:
+                await topic_partitions(consumer, topic)
+                found.append(topic)
+            except LookupError:
+                if not self._missing_ok:
+                    raise
+                missing.append(topic)
+        if missing and missing != self.missing:
+            log.warning("topics missing; reading the others", topics=missing)
+        self.missing = missing
+        return found
+
+    async def _place(self, consumer: AIOKafkaConsumer, topics: list[str], start: Start) -> None:
+        """Assign the partitions of ``topics`` besides those already read, at ``start``."""
+        added = [tp for topic in topics for tp in await topic_partitions(consumer, topic)]
+        consumer.assign([*self.partitions, *added])
+        firsts = await consumer.beginning_offsets(added) if added else {}
+        ends = dict(await consumer.end_offsets(added)) if added else {}
+        offsets = await self._offsets(consumer, start, firsts, ends)
+        for tp in self.partitions:
+            consumer.seek(tp, self.positions[tp])  # assign() forgets the positions it had
+        for tp in added:
             consumer.seek(tp, offsets[tp])
-        self.partitions = partitions
-        self.positions = dict(offsets)
+        self.partitions += added
+        self.ends |= ends
+        self.positions |= offsets
 
     async def _offsets(
         self, consumer: AIOKafkaConsumer, start: Start, firsts: Offsets, ends: Offsets
     ) -> Offsets:
+        async def since(epoch_ms: int) -> Offsets:
+            found = await consumer.offsets_for_times(dict.fromkeys(ends, epoch_ms))
+            return {tp: ends[tp] if hit is None else hit.offset for tp, hit in found.items()}
+
         if isinstance(start, Edge):
             return dict(firsts if start is BEGINNING else ends)
         if isinstance(start, At):
-            found = await consumer.offsets_for_times(dict.fromkeys(ends, start.epoch_ms))
-            return {tp: ends[tp] if hit is None else hit.offset for tp, hit in found.items()}
-        chosen = start(firsts, ends) if callable(start) else start
+            return await since(start.epoch_ms)
+        chosen = start(Bounds(firsts, ends, since)) if callable(start) else start
+        if inspect.isawaitable(chosen):
+            chosen = await chosen
         return {tp: min(max(chosen.get(tp, firsts[tp]), firsts[tp]), ends[tp]) for tp in ends}
 
     # -- reading -------------------------------------------------------------------------------
@@ -183,11 +241,29 @@ class TopicReader:
         return records
 
     async def to_end(self, timeout_ms: int = 500) -> AsyncIterator[list[Record]]:
-        """Batches of records up to :attr:`ends`, then done; none at or past the end."""
-        while not self.reached():
-            batch = [r for r in await self.fetch(timeout_ms) if r.offset < self._end_of(r)]
-            if batch:
-                yield batch
+        """Batches of records up to :attr:`ends`, then done. Records at or past the end are
+        left for the next :meth:`fetch` (the reader goes back to the first of them)."""
+        consumer = self._started()
+        try:
+            while not self.reached():
+                batch: list[Record] = []
+                later: Offsets = {}
+                for record in await self.fetch(timeout_ms):
+                    tp = TopicPartition(record.topic, record.partition)
+                    if record.offset < self.ends[tp]:
+                        batch.append(record)
+                    else:
+                        later.setdefault(tp, record.offset)
+                for tp, offset in later.items():
+                    consumer.seek(tp, offset)
+                    self.positions[tp] = offset
+                # a partition read to its end waits while the others catch up
+                consumer.pause(*(tp for tp in self.partitions if self.reached({tp: self.ends[tp]})))
+                if batch:
+                    yield batch
+        finally:
+            if self.consumer is not None:
+                self.consumer.resume(*self.partitions)
 
     async def follow(self, timeout_ms: int = 500) -> AsyncIterator[Record]:
         """Every record from the start on, as it arrives, until cancelled."""
@@ -200,12 +276,20 @@ class TopicReader:
         target = self.ends if target is None else target
         return all(self.positions.get(tp, 0) >= end for tp, end in target.items())
 
-    async def end_offsets(self) -> Offsets:
-        """The end of every partition, asked of the broker now."""
+    def finish(self, *partitions: TopicPartition) -> None:
+        """Read no further in ``partitions``: they count as read to their end (see
+        :meth:`to_end`)."""
+        for tp in partitions:
+            self.ends[tp] = min(self.ends[tp], self.positions[tp])
+
+    async def end_offsets(self, *topics: str) -> Offsets:
+        """The end of every partition (of ``topics`` only, when given), asked of the broker
+        now."""
         consumer = self._started()
+        asked = [tp for tp in self.partitions if not topics or tp.topic in topics]
         async for attempt in self._retrying("end offsets"):
             with attempt:
-                ends: Offsets = dict(await consumer.end_offsets(self.partitions))
+                ends: Offsets = dict(await consumer.end_offsets(asked)) if asked else {}
         return ends
 
     def lag(self) -> Offsets:
@@ -217,9 +301,6 @@ class TopicReader:
             if highwater is not None:
                 lags[tp] = max(highwater - self.positions[tp], 0)
         return lags
-
-    def _end_of(self, record: Record) -> int:
-        return self.ends[TopicPartition(record.topic, record.partition)]
 
     def _started(self) -> AIOKafkaConsumer:
         if self.consumer is None:

@@ -1,39 +1,45 @@
 """The process's one Kafka consumer: every topic the gateway reads, in one fetch loop.
 
 The gateway reads ``replies`` (into the reply index) and every view topic (into tables and
-logs). Each is a :class:`Source`; the feed assigns all their partitions to a single
-``AIOKafkaConsumer`` without a consumer group (the gateway keeps no committed offsets and
-rebuilds everything from the topics at every start), seeks each partition to where its source
-starts, and hands every record to its source, in partition order. One consumer means one set of
-fetch requests to the broker per round for all topics, instead of one per topic.
+logs). Each is a :class:`Source`; the feed reads all their partitions with one
+:class:`~streampay_contracts.reading.TopicReader` (no consumer group: the gateway keeps no
+committed offsets and rebuilds everything from the topics at every start), starts each
+partition where its source says, and hands every record to its source, in partition order. One
+consumer means one set of fetch requests to the broker per round for all topics, instead of one
+per topic.
 
-The feed never gives up: while the broker is unreachable it retries with a pause, keeps the
-positions its sources had reached and resumes from them; a topic that does not exist yet (the
-streams worker creates some of them) is read once it does, and the others meanwhile. Each source
-reports whether it has caught up with what its topic held when the gateway first connected,
-which readiness and the command path wait for.
+The feed never gives up: while the broker is unreachable the reader retries with back-off and
+jitter; a reader that keeps failing is replaced by a new one that resumes from the positions
+the sources had reached. A topic that does not exist yet (the streams worker creates some of
+them) is read once it does, and the others meanwhile. Each source reports whether it has caught
+up with what its topic held when the gateway first connected, which readiness and the command
+path wait for.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from contextlib import suppress
 from typing import Any
 
 import structlog
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.errors import KafkaConnectionError, KafkaError
+from aiokafka import TopicPartition
+from aiokafka.errors import KafkaConnectionError
 
-from streampay_contracts.kafka import topic_partitions
+from streampay_contracts import reading
+from streampay_contracts.reading import Bounds, TopicReader
 
 log = structlog.get_logger(__name__)
 
 Offsets = dict[int, int]
 """Partition → offset."""
+Since = Callable[[int], Awaitable[Offsets]]
+"""The first offset of each partition written at or after a moment (epoch ms), else its end."""
 
-RETRY_S = 1.0
+LOOK_FOR_TOPICS_S = 1.0
+"""How often topics not created yet are looked for."""
 
 FETCH_RECORDS = 200
 """Records handed out per round before the streams get a turn: well under a client's queue
@@ -42,26 +48,6 @@ FETCH_RECORDS = 200
 FETCH_WAIT_MS = 500
 """How long a fetch waits for records when there are none (the broker answers as soon as one
 arrives, so this bounds idle polling, not latency)."""
-
-
-class Bounds:
-    """What a source may ask of the broker to choose where it starts."""
-
-    def __init__(
-        self,
-        beginning: Offsets,
-        end: Offsets,
-        since: Callable[[int], Awaitable[Offsets]],
-    ) -> None:
-        self.beginning = beginning
-        self.end = end
-        self._since = since
-
-    async def since(self, timestamp_ms: int) -> Offsets:
-        """The first offset of each partition written at or after ``timestamp_ms``, else the
-        end."""
-        found = await self._since(timestamp_ms)
-        return {p: found.get(p, self.end[p]) for p in self.end}
 
 
 class Source:
@@ -76,9 +62,10 @@ class Source:
         self._caught_up = asyncio.Event()
         self._feed: KafkaFeed | None = None
 
-    async def first_offsets(self, bounds: Bounds) -> Offsets:
-        """Where reading starts in each partition; the whole topic unless a subclass says less."""
-        return dict(bounds.beginning)
+    async def first_offsets(self, beginning: Offsets, end: Offsets, since: Since) -> Offsets:
+        """Where reading starts in each partition, knowing the first and end offsets and the
+        first offset written since a moment; the whole topic unless a subclass says less."""
+        return dict(beginning)
 
     def take(self, message: Any) -> None:
         """One aiokafka ``ConsumerRecord`` of this topic, in partition order: keep what it
@@ -116,15 +103,14 @@ class Source:
 
 
 class KafkaFeed:
-    """One consumer feeding every :class:`Source` of the process."""
+    """One reader feeding every :class:`Source` of the process."""
 
     def __init__(self, bootstrap_servers: str, sources: Iterable[Source] = ()) -> None:
         self._bootstrap_servers = bootstrap_servers
         self._sources: dict[str, Source] = {}
-        self._consumer: AIOKafkaConsumer | None = None
+        self._reader: TopicReader | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
-        self._missing: list[str] = []
         for source in sources:
             self.add(source)
 
@@ -147,114 +133,99 @@ class KafkaFeed:
                 await self._task
 
     async def end_offsets(self, topic: str) -> Offsets:
-        consumer = self._consumer
-        if consumer is None:
+        reader = self._reader
+        if reader is None or reader.consumer is None:
             raise KafkaConnectionError("the gateway is not connected to the broker yet")
-        partitions = [tp for tp in consumer.assignment() if tp.topic == topic]
-        return _by_partition(await consumer.end_offsets(partitions))
+        return _by_partition(await reader.end_offsets(topic))
 
     async def _supervise(self) -> None:
         while not self._stopping:
-            consumer = AIOKafkaConsumer(
-                bootstrap_servers=self._bootstrap_servers,
-                group_id=None,
-                enable_auto_commit=False,
+            reader = TopicReader(
+                self._bootstrap_servers,
+                *self._sources,
+                patience_s=None,
+                missing_ok=True,
                 auto_offset_reset="earliest",
             )
             try:
-                await consumer.start()
-                await self._assign(consumer)
-                self._consumer = consumer
-                await self._follow(consumer)
-            except (KafkaError, OSError) as error:
-                log.warning("cannot read the topics yet; retrying", error=str(error))
+                await reader.start(self._start_offsets)
+                self._reader = reader
+                self._placed(reader)
+                await self._follow(reader)
+            except reading.TRANSIENT as error:
+                log.warning("reading the topics failed; starting again", error=str(error))
             finally:
-                self._consumer = None
-                await consumer.stop()
-            await asyncio.sleep(RETRY_S)
+                self._reader = None
+                await reader.stop()
 
-    async def _assign(self, consumer: AIOKafkaConsumer) -> None:
-        """Assign every partition of the topics that exist, each at its source's position.
-        A missing topic is looked for again while the others are read (see :meth:`_follow`)."""
-        by_topic: dict[str, list[TopicPartition]] = {}
-        for topic in self._sources:
-            with suppress(LookupError):
-                by_topic[topic] = await topic_partitions(consumer, topic)
-        self._missing = sorted(set(self._sources) - set(by_topic))
-        if self._missing:
-            log.warning("topics missing; reading the others", topics=self._missing)
-        everything = [tp for partitions in by_topic.values() for tp in partitions]
-        consumer.assign(everything)
-        beginning = await consumer.beginning_offsets(everything)
-        end = await consumer.end_offsets(everything)
-        for topic, partitions in by_topic.items():
-            source = self._sources[topic]
-            ends = _by_partition({tp: end[tp] for tp in partitions})
-            if not source.positions:  # after a reconnection, carry on from where it got to
-                bounds = Bounds(
-                    _by_partition({tp: beginning[tp] for tp in partitions}),
-                    ends,
-                    _times(consumer, partitions),
+    async def _start_offsets(self, bounds: Bounds) -> dict[TopicPartition, int]:
+        """Each partition at its source's position (after a new start, where it got to), else
+        where the source says reading starts."""
+        chosen: dict[TopicPartition, int] = {}
+        for topic, source in self._sources.items():
+            partitions = [tp for tp in bounds.end if tp.topic == topic]
+            if not partitions:
+                continue
+            if not source.positions:
+                source.positions = await source.first_offsets(
+                    _by_partition(_only(bounds.beginning, topic)),
+                    _by_partition(_only(bounds.end, topic)),
+                    _since(bounds, topic),
                 )
-                source.positions = await source.first_offsets(bounds)
-            if not source.caught_up():
+            chosen |= {tp: source.positions[tp.partition] for tp in partitions}
+        return chosen
+
+    def _placed(self, reader: TopicReader) -> None:
+        """Each source newly read aims to catch up with its topic's end as the reader found it."""
+        for topic, source in self._sources.items():
+            ends = _by_partition(_only(reader.ends, topic))
+            if ends and not source.caught_up() and not source._targets:
                 source._targets = ends
-            for tp in partitions:
-                consumer.seek(tp, source.positions[tp.partition])
             source.check_caught_up()
 
-    async def _follow(self, consumer: AIOKafkaConsumer) -> None:
+    async def _follow(self, reader: TopicReader) -> None:
         sources = self._sources
         looked = time.monotonic()
         while True:
-            batches = await consumer.getmany(timeout_ms=FETCH_WAIT_MS, max_records=FETCH_RECORDS)
-            for tp, messages in batches.items():
-                source = sources[tp.topic]
-                for message in messages:
-                    try:
-                        source.take(message)
-                    except Exception:  # one unreadable record must not stop the others
-                        log.exception("record skipped", topic=tp.topic, offset=message.offset)
-                        source.positions[tp.partition] = message.offset + 1
-            await self._advance(consumer)
-            if self._missing and time.monotonic() - looked >= RETRY_S:
+            records = await reader.fetch(FETCH_WAIT_MS, FETCH_RECORDS)
+            for record in records:
+                source = sources[record.topic]
+                try:
+                    source.take(record)
+                except Exception:  # one unreadable record must not stop the others
+                    log.exception("record skipped", topic=record.topic, offset=record.offset)
+                    source.positions[record.partition] = record.offset + 1
+            self._advance(reader)
+            if reader.missing and time.monotonic() - looked >= LOOK_FOR_TOPICS_S:
                 looked = time.monotonic()
-                if await self._any_created(consumer):
-                    await self._assign(consumer)
+                if await reader.assign_created(self._start_offsets):
+                    self._placed(reader)
             await asyncio.sleep(0)  # let every stream take what it was just given
 
-    async def _any_created(self, consumer: AIOKafkaConsumer) -> bool:
-        for topic in self._missing:
-            with suppress(LookupError):
-                await topic_partitions(consumer, topic)
-                return True
-        return False
-
-    async def _advance(self, consumer: AIOKafkaConsumer) -> None:
-        # The consumer's position also moves over offsets that hold no record (transaction
+    def _advance(self, reader: TopicReader) -> None:
+        # The reader's positions also move over offsets that hold no record (transaction
         # markers, compacted gaps), which the end offsets seen at start may point past.
+        for tp, position in reader.positions.items():
+            positions = self._sources[tp.topic].positions
+            positions[tp.partition] = max(positions.get(tp.partition, 0), position)
         lags: dict[str, Offsets] = {topic: {} for topic in self._sources}
-        for tp in consumer.assignment():
-            source = self._sources[tp.topic]
-            position = await consumer.position(tp)
-            source.positions[tp.partition] = max(source.positions.get(tp.partition, 0), position)
-            highwater = consumer.highwater(tp)
-            if highwater is not None:
-                lags[tp.topic][tp.partition] = max(0, highwater - position)
+        for tp, lag in reader.lag().items():
+            lags[tp.topic][tp.partition] = lag
         for topic, source in self._sources.items():
             source.lag(lags[topic])
             source.check_caught_up()
 
 
-def _times(
-    consumer: AIOKafkaConsumer, partitions: list[TopicPartition]
-) -> Callable[[int], Awaitable[Offsets]]:
-    async def since(timestamp_ms: int) -> Offsets:
-        found = await consumer.offsets_for_times({tp: timestamp_ms for tp in partitions})
-        return {tp.partition: hit.offset for tp, hit in found.items() if hit is not None}
+def _only(offsets: Mapping[TopicPartition, int], topic: str) -> dict[TopicPartition, int]:
+    return {tp: offset for tp, offset in offsets.items() if tp.topic == topic}
+
+
+def _since(bounds: Bounds, topic: str) -> Since:
+    async def since(epoch_ms: int) -> Offsets:
+        return _by_partition(_only(await bounds.since(epoch_ms), topic))
 
     return since
 
 
-def _by_partition(offsets: dict[TopicPartition, int]) -> Offsets:
+def _by_partition(offsets: Mapping[TopicPartition, int]) -> Offsets:
     return {tp.partition: offset for tp, offset in offsets.items()}

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from streampay_gateway.feed import Bounds, Offsets, Source
+from streampay_gateway.feed import Offsets, Since, Source
 from streampay_gateway.http.metrics import FOLLOWER_LAG
 
 Handler = Callable[[Any], None]
@@ -27,8 +27,8 @@ class TopicFollower(Source):
         self._window_ms = window_ms
         self._handler = handler
 
-    async def first_offsets(self, bounds: Bounds) -> Offsets:
-        return await bounds.since(int(time.time() * 1000) - self._window_ms)
+    async def first_offsets(self, beginning: Offsets, end: Offsets, since: Since) -> Offsets:
+        return await since(int(time.time() * 1000) - self._window_ms)
 
     def take(self, message: Any) -> None:
         self.positions[message.partition] = message.offset + 1

@@ -1,6 +1,7 @@
 """Reading one topic for a person: its latest records, newest first, then live as they arrive.
 
-A reader is one group-less consumer of every partition of the topic. It starts with a page:
+A reader is one group-less :class:`~streampay_contracts.reading.TopicReader` of every
+partition of the topic. It starts with a page:
 
 - ``from=end`` (the default): the ``limit`` newest records, newest first. With a key or a
   header filter the newest ``SYSTEM_SCAN_RECORDS`` of each partition are searched for them (a
@@ -21,11 +22,11 @@ from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import TopicPartition
 from sse_starlette import ServerSentEvent
 
 from streampay_contracts import codec, dumps, headers
-from streampay_contracts.kafka import topic_partitions
+from streampay_contracts.reading import BEGINNING, Bounds, TopicReader
 from streampay_gateway.system.models import TopicRecord
 
 VALUE_LIMIT = 16 * 1024
@@ -84,7 +85,7 @@ def record_event(record: Any) -> ServerSentEvent:
     return ServerSentEvent(dumps(topic_record(record).model_dump()).decode(), event="record")
 
 
-class TopicReader:
+class RecordReader:
     """One person's reader of one topic; :meth:`open` it, then iterate :meth:`events`."""
 
     def __init__(
@@ -97,39 +98,31 @@ class TopicReader:
         scan: int,
         lifetime_s: float,
     ) -> None:
-        self._consumer = AIOKafkaConsumer(
-            bootstrap_servers=bootstrap_servers,
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
+        self._reader = TopicReader(
+            bootstrap_servers,
+            topic,
+            patience_s=0,  # a missing topic is a 404 now, an unreachable broker a 503
             request_timeout_ms=5000,
             max_partition_fetch_bytes=256 * 1024,
         )
-        self._topic = topic
         self._wanted = wanted
         self._start = start
         self._limit = limit
-        self._scan = scan
+        self._back = scan if wanted.active else limit
         self._lifetime_s = lifetime_s
-        self._ends: dict[TopicPartition, int] = {}
 
     async def open(self) -> None:
         """Connect and place the reader; LookupError when the topic does not exist."""
-        await self._consumer.start()
-        try:
-            partitions = await topic_partitions(self._consumer, self._topic)
-            self._consumer.assign(partitions)
-            starts = await self._consumer.beginning_offsets(partitions)
-            self._ends = await self._consumer.end_offsets(partitions)
-            back = self._scan if self._wanted.active else self._limit
-            for tp in partitions:
-                first = starts[tp] if self._start == "beginning" else self._ends[tp] - back
-                self._consumer.seek(tp, max(starts[tp], first))
-        except BaseException:
-            await self._consumer.stop()
-            raise
+        if self._start == "beginning":
+            await self._reader.start(BEGINNING)
+        else:
+            await self._reader.start(self._newest_place)
+
+    def _newest_place(self, bounds: Bounds) -> dict[TopicPartition, int]:
+        return {tp: end - self._back for tp, end in bounds.end.items()}
 
     async def close(self) -> None:
-        await self._consumer.stop()
+        await self._reader.stop()
 
     async def events(self) -> AsyncIterator[ServerSentEvent]:
         try:
@@ -142,12 +135,13 @@ class TopicReader:
                         yield record_event(record)
                 yield ServerSentEvent("{}", event="ready")
                 while True:
-                    for record in await self._batch(timeout_ms=1000):
-                        yield record_event(record)
+                    for record in await self._reader.fetch(1000, BATCH):
+                        if self._wanted.matches(record):
+                            yield record_event(record)
         except TimeoutError:
             return  # the stream's time is up; the browser reconnects from the end
         finally:
-            await self._consumer.stop()
+            await self._reader.stop()
 
     async def _newest(self) -> list[Any]:
         """The ``limit`` newest matching records up to the ends, newest first."""
@@ -159,24 +153,7 @@ class TopicReader:
 
     async def _until_ends(self) -> AsyncIterator[Any]:
         """Matching records from the reader's place up to the ends it found when opened."""
-        consumer = self._consumer
-        try:
-            while True:
-                positions = {tp: await consumer.position(tp) for tp in self._ends}
-                consumer.pause(*(tp for tp, at in positions.items() if at >= self._ends[tp]))
-                if all(at >= self._ends[tp] for tp, at in positions.items()):
-                    return
-                batches = await consumer.getmany(timeout_ms=500, max_records=BATCH)
-                for tp, records in batches.items():
-                    for record in records:
-                        if record.offset >= self._ends[tp]:  # written since: sent live
-                            consumer.seek(tp, record.offset)
-                            break
-                        if self._wanted.matches(record):
-                            yield record
-        finally:
-            consumer.resume(*self._ends)
-
-    async def _batch(self, timeout_ms: int) -> list[Any]:
-        batches = await self._consumer.getmany(timeout_ms=timeout_ms, max_records=BATCH)
-        return [r for records in batches.values() for r in records if self._wanted.matches(r)]
+        async for batch in self._reader.to_end():
+            for record in batch:
+                if self._wanted.matches(record):
+                    yield record

@@ -14,7 +14,7 @@ from streampay_gateway.http.problems import ProblemError, unavailable
 from streampay_gateway.system.cluster import Cluster
 from streampay_gateway.system.limits import ReaderSlots, Release
 from streampay_gateway.system.models import Trace
-from streampay_gateway.system.records import RecordFilter, Start, TopicReader
+from streampay_gateway.system.records import RecordFilter, RecordReader, Start
 from streampay_gateway.system.trace import EARLIER_MS, assemble, find_caused
 
 
@@ -32,12 +32,12 @@ class SystemSection:
 
     async def reader(
         self, principal: Principal, topic: str, wanted: RecordFilter, start: Start, limit: int
-    ) -> tuple[TopicReader, Release]:
+    ) -> tuple[RecordReader, Release]:
         """An open reader of ``topic`` (404: no such topic), and what ends it: call that once
         the response is over, whether or not the reader was ever read."""
         release = self.slots.take(principal.user_id)
         settings = self._settings
-        reader = TopicReader(
+        reader = RecordReader(
             settings.kafka_bootstrap_servers,
             topic,
             wanted,

@@ -17,12 +17,12 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import TopicPartition
 
 from streampay_contracts import headers, topics
-from streampay_contracts.kafka import topic_partitions
+from streampay_contracts.reading import At, TopicReader
 from streampay_gateway.system.models import Trace, TraceStep
-from streampay_gateway.system.records import BATCH, topic_record
+from streampay_gateway.system.records import topic_record
 
 STAGES: tuple[tuple[str, str], ...] = (
     (topics.COMMANDS, "command"),
@@ -54,53 +54,29 @@ async def find_caused(
 ) -> list[Any]:
     """Every record of the ``STAGES`` topics written between the two moments that names the
     command, reading at most ``scan`` records of each topic."""
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap_servers,
-        enable_auto_commit=False,
+    wanted = correlation_id.encode()
+    reader = TopicReader(
+        bootstrap_servers,
+        *_RANK,
+        patience_s=0,
+        missing_ok=True,  # a topic the streams service has not created yet
         request_timeout_ms=5000,
         max_partition_fetch_bytes=256 * 1024,
     )
-    await consumer.start()
-    try:
-        return await _search(consumer, correlation_id.encode(), since_ms, until_ms, scan)
-    finally:
-        await consumer.stop()
-
-
-async def _search(
-    consumer: AIOKafkaConsumer, wanted: bytes, since_ms: int, until_ms: int, scan: int
-) -> list[Any]:
-    partitions: list[TopicPartition] = []
-    for topic, _ in STAGES:
-        try:
-            partitions += await topic_partitions(consumer, topic)
-        except LookupError:
-            continue  # a topic the streams service has not created yet
-    firsts = await consumer.offsets_for_times({tp: since_ms for tp in partitions})
-    ends = await consumer.end_offsets(partitions)
-    places = {tp: found.offset for tp, found in firsts.items() if found is not None}
-    open_ = [tp for tp, first in places.items() if first < ends[tp]]
-    consumer.assign(open_)
-    for tp in open_:
-        consumer.seek(tp, places[tp])
-    read: Counter[str] = Counter()
-    found: list[Any] = []
-    while open_:
-        batches = await consumer.getmany(*open_, timeout_ms=500, max_records=BATCH)
-        for tp, records in batches.items():
-            for record in records:
-                read[tp.topic] += 1
-                if record.timestamp > until_ms or record.offset >= ends[tp]:
-                    break
-                if _names(record, wanted):
+    async with reader:
+        await reader.start(At(since_ms))
+        read: Counter[str] = Counter()
+        found: list[Any] = []
+        async for batch in reader.to_end():
+            late: set[TopicPartition] = set()
+            for record in batch:
+                read[record.topic] += 1
+                if record.timestamp > until_ms:
+                    late.add(TopicPartition(record.topic, record.partition))
+                elif _names(record, wanted):
                     found.append(record)
-        for tp in list(open_):
-            done = read[tp.topic] >= scan or await consumer.position(tp) >= ends[tp]
-            last = batches.get(tp)
-            if done or (last and (last[-1].timestamp > until_ms or last[-1].offset >= ends[tp])):
-                open_.remove(tp)
-                consumer.pause(tp)
-    return found
+            reader.finish(*late, *(tp for tp in reader.partitions if read[tp.topic] >= scan))
+        return found
 
 
 def _names(record: Any, wanted: bytes) -> bool:

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from streampay_gateway.feed import Bounds, Source
+from streampay_gateway.feed import Since, Source
 from streampay_gateway.views import metrics
 from streampay_gateway.views.positions import Offsets
 from streampay_gateway.views.records import Record, from_kafka
@@ -40,8 +40,8 @@ class TopicReader(Source):
 
     # -- the feed ----------------------------------------------------------------------------
 
-    async def first_offsets(self, bounds: Bounds) -> Offsets:
-        return self.start_offsets(bounds.beginning, bounds.end)
+    async def first_offsets(self, beginning: Offsets, end: Offsets, since: Since) -> Offsets:
+        return self.start_offsets(beginning, end)
 
     def take(self, message: Any) -> None:
         self.apply(from_kafka(message, self.model), message.partition, message.offset)
