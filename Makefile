@@ -14,7 +14,7 @@ endif
 COMPOSE := docker compose -p streampay
 TOPIC ?= commands
 
-.PHONY: help bootstrap up down status logs tail topics audit smoke test test-unit test-integration test-e2e test-faults bench bench-full bench-worker lint fmt clean
+.PHONY: help bootstrap up down status logs tail topics audit smoke test test-unit test-integration test-e2e test-faults bench bench-full bench-worker pin-images lint fmt clean
 
 help: ## show this help
 	@echo "StreamPay — real-time payments on Kafka. Targets:"
@@ -102,6 +102,9 @@ bench-full: bootstrap ## every rate and 1,000-10,000 SSE clients (under 15 minut
 
 bench-worker: bootstrap ## the write model alone: 5,000 and 20,000 pay commands on Kafka (<10 min)
 	$(RUN) python -m streampay_infra.bench_worker $(BENCH_ARGS)
+
+pin-images: bootstrap ## pin every base and service image to the digest its tag names now (needs Docker and a registry)
+	$(RUN) python -m streampay_infra.pin_images
 
 lint: bootstrap ## ruff (lint + format check) and mypy
 	$(RUN) ruff check .
