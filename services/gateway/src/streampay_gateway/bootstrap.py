@@ -68,7 +68,12 @@ def build(settings: GatewaySettings) -> Components:
     users = TopicTable(topics.USERS, User)
     payment_requests = TopicTable(topics.PAYMENT_REQUESTS, PaymentRequest)
     views = ViewHub(settings, shared=[payment_requests])
-    feed = KafkaFeed(bootstrap, [replies, users, *views.readers.values()])
+    feed = KafkaFeed(
+        bootstrap,
+        [replies, users, *views.readers.values()],
+        fetch_min_bytes=settings.feed_fetch_min_bytes,
+        fetch_max_wait_ms=settings.feed_fetch_wait_ms,
+    )
     broker = Broker(bootstrap)
     return Components(
         settings=settings,

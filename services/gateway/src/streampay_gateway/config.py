@@ -83,6 +83,12 @@ class GatewaySettings(KafkaSettings):
     cors_allow_origins: str = "*"
     """Comma-separated origins allowed to call the API from a browser; ``*`` for any."""
 
+    feed_fetch_min_bytes: int = Field(default=1, ge=1, le=1024 * 1024)
+    """Bytes the broker gathers for the gateway's one consumer before it answers a fetch, or
+    ``FEED_FETCH_WAIT_MS`` passes: fewer, fuller fetches against a little latency."""
+    feed_fetch_wait_ms: int = Field(default=500, ge=0, le=500)
+    """The longest the broker holds a fetch of the gateway's consumer for those bytes."""
+
     # -- live views (SSE) ----------------------------------------------------------------------
     views_window_records: int = Field(default=10_000, ge=100)
     """Latest records of each log topic kept in memory; older positions are read from Kafka."""

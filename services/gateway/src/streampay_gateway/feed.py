@@ -105,8 +105,11 @@ class Source:
 class KafkaFeed:
     """One reader feeding every :class:`Source` of the process."""
 
-    def __init__(self, bootstrap_servers: str, sources: Iterable[Source] = ()) -> None:
+    def __init__(
+        self, bootstrap_servers: str, sources: Iterable[Source] = (), **consumer_options: Any
+    ) -> None:
         self._bootstrap_servers = bootstrap_servers
+        self._options = consumer_options
         self._sources: dict[str, Source] = {}
         self._reader: TopicReader | None = None
         self._task: asyncio.Task[None] | None = None
@@ -146,6 +149,7 @@ class KafkaFeed:
                 patience_s=None,
                 missing_ok=True,
                 auto_offset_reset="earliest",
+                **self._options,
             )
             try:
                 await reader.start(self._start_offsets)
