@@ -83,11 +83,15 @@ class GatewaySettings(KafkaSettings):
     cors_allow_origins: str = "*"
     """Comma-separated origins allowed to call the API from a browser; ``*`` for any."""
 
-    feed_fetch_min_bytes: int = Field(default=1, ge=1, le=1024 * 1024)
+    feed_fetch_min_bytes: int = Field(default=16 * 1024, ge=1, le=1024 * 1024)
     """Bytes the broker gathers for the gateway's one consumer before it answers a fetch, or
-    ``FEED_FETCH_WAIT_MS`` passes: fewer, fuller fetches against a little latency."""
-    feed_fetch_wait_ms: int = Field(default=500, ge=0, le=500)
-    """The longest the broker holds a fetch of the gateway's consumer for those bytes."""
+    ``FEED_FETCH_WAIT_MS`` passes: fewer, fuller fetches for a little latency. Measured at 100
+    commands/s: the gateway's CPU per command 4.1 ms with 1 byte, 2.7 ms with 16 KiB and 10 ms,
+    2.6 ms with 64 KiB and 25 ms (whose wait shows in the round trip)."""
+    feed_fetch_wait_ms: int = Field(default=10, ge=0, le=500)
+    """The longest the broker holds a fetch of the gateway's consumer for those bytes. It is
+    also the idle polling interval: at 10 ms an idle gateway uses ~6 % of a core fetching
+    nothing; 1 byte and 500 ms cost ~0.6 % idle and the most CPU under load."""
 
     # -- live views (SSE) ----------------------------------------------------------------------
     views_window_records: int = Field(default=10_000, ge=100)
