@@ -17,13 +17,22 @@ from typing import Any
 import structlog
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception_type,
+    stop_never,
+    wait_random_exponential,
+)
 
 from streampay_contracts import headers
 from streampay_gateway.http.problems import unavailable
 
 log = structlog.get_logger(__name__)
 
-RETRY_S = 1.0
+RETRY_MAX_S = 2.0
+"""The longest pause between attempts to connect: exponential back-off from 0.1 s, with random
+jitter so that gateways restarted together do not retry in step."""
 
 
 class Broker:
@@ -77,23 +86,30 @@ class Broker:
         return True
 
     async def _connect(self) -> None:
-        while True:
-            # aiokafka binds its clients to the running event loop, so they are made here.
-            producer = AIOKafkaProducer(
-                bootstrap_servers=self._bootstrap_servers,
-                acks="all",
-                enable_idempotence=True,
-                linger_ms=1,
-            )
-            try:
-                await producer.start()
-            except asyncio.CancelledError:
-                await producer.stop()
-                raise
-            except (KafkaError, OSError) as error:
-                log.warning("broker unreachable; retrying", error=str(error))
-                await producer.stop()
-                await asyncio.sleep(RETRY_S)
-                continue
-            self._producer = producer
-            return
+        def before_sleep(state: RetryCallState) -> None:
+            error = state.outcome.exception() if state.outcome else None
+            log.warning("broker unreachable; retrying", error=str(error))
+
+        async for attempt in AsyncRetrying(
+            retry=retry_if_exception_type((KafkaError, OSError)),
+            wait=wait_random_exponential(multiplier=0.1, max=RETRY_MAX_S),
+            stop=stop_never,
+            before_sleep=before_sleep,
+        ):
+            with attempt:
+                self._producer = await self._started_producer()
+
+    async def _started_producer(self) -> AIOKafkaProducer:
+        # aiokafka binds its clients to the running event loop, so they are made here.
+        producer = AIOKafkaProducer(
+            bootstrap_servers=self._bootstrap_servers,
+            acks="all",
+            enable_idempotence=True,
+            linger_ms=1,
+        )
+        try:
+            await producer.start()
+        except BaseException:
+            await producer.stop()
+            raise
+        return producer
