@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -17,18 +18,31 @@ from tenacity import (
 
 
 async def topic_partitions(consumer: AIOKafkaConsumer, topic: str) -> list[TopicPartition]:
-    """Every partition of `topic`, read from fresh cluster metadata.
+    """Every partition of `topic`, read from fresh cluster metadata; `LookupError` when the
+    topic does not exist (create the topics first)."""
+    found = await partitions_of(consumer, [topic])
+    if topic not in found:
+        raise LookupError(f"topic {topic!r} does not exist; create the topics first")
+    return found[topic]
+
+
+async def partitions_of(
+    consumer: AIOKafkaConsumer, topics: Iterable[str]
+) -> dict[str, list[TopicPartition]]:
+    """Every partition of each of `topics` that exists, from one fresh read of the cluster
+    metadata; a topic that does not exist is left out.
 
     A consumer that assigns partitions itself (no group) must list them first; its
     `partitions_for_topic()` only knows topics the client already tracks and `topics()` does
-    not add them, so the metadata is fetched explicitly. Raises `LookupError` when the topic
-    does not exist (create the topics first).
+    not add them, so the metadata is fetched explicitly.
     """
     cluster = await consumer._client.fetch_all_metadata()
-    numbers = cluster.partitions_for_topic(topic)
-    if not numbers:
-        raise LookupError(f"topic {topic!r} does not exist; create the topics first")
-    return [TopicPartition(topic, number) for number in sorted(numbers)]
+    found: dict[str, list[TopicPartition]] = {}
+    for topic in topics:
+        numbers = cluster.partitions_for_topic(topic)
+        if numbers:
+            found[topic] = [TopicPartition(topic, number) for number in sorted(numbers)]
+    return found
 
 
 async def connect_admin(

@@ -40,7 +40,7 @@ from tenacity import (
     wait_random_exponential,
 )
 
-from streampay_contracts.kafka import topic_partitions
+from streampay_contracts.kafka import partitions_of
 
 log = structlog.get_logger(__name__)
 
@@ -179,24 +179,25 @@ class TopicReader:
             await self._place(consumer, created, start)
         return bool(created)
 
-    async def _existing(self, consumer: AIOKafkaConsumer, topics: Iterable[str]) -> list[str]:
-        found, missing = [], []
-        for topic in topics:
-            try:
-                await topic_partitions(consumer, topic)
-                found.append(topic)
-            except LookupError:
-                if not self._missing_ok:
-                    raise
-                missing.append(topic)
+    async def _existing(
+        self, consumer: AIOKafkaConsumer, topics: Iterable[str]
+    ) -> list[TopicPartition]:
+        """The partitions of those of ``topics`` that exist (one metadata read); the others
+        become :attr:`missing`, or raise ``LookupError`` without ``missing_ok``."""
+        topics = list(topics)
+        found = await partitions_of(consumer, topics)
+        missing = [topic for topic in topics if topic not in found]
+        if missing and not self._missing_ok:
+            raise LookupError(f"topics {missing} do not exist; create the topics first")
         if missing and missing != self.missing:
             log.warning("topics missing; reading the others", topics=missing)
         self.missing = missing
-        return found
+        return [tp for partitions in found.values() for tp in partitions]
 
-    async def _place(self, consumer: AIOKafkaConsumer, topics: list[str], start: Start) -> None:
-        """Assign the partitions of ``topics`` besides those already read, at ``start``."""
-        added = [tp for topic in topics for tp in await topic_partitions(consumer, topic)]
+    async def _place(
+        self, consumer: AIOKafkaConsumer, added: list[TopicPartition], start: Start
+    ) -> None:
+        """Assign ``added`` besides the partitions already read, at ``start``."""
         consumer.assign([*self.partitions, *added])
         firsts = await consumer.beginning_offsets(added) if added else {}
         ends = dict(await consumer.end_offsets(added)) if added else {}

@@ -41,13 +41,16 @@ Since = Callable[[int], Awaitable[Offsets]]
 LOOK_FOR_TOPICS_S = 1.0
 """How often topics not created yet are looked for."""
 
+RENEW_AFTER_S = 30.0
+"""How long a reader retries a failing start or fetch before a new reader replaces it."""
+
 FETCH_RECORDS = 200
 """Records handed out per round before the streams get a turn: well under a client's queue
 (``VIEWS_CLIENT_QUEUE``), so a burst on a topic cannot overflow a client that keeps up."""
 
 FETCH_WAIT_MS = 500
-"""How long a fetch waits for records when there are none (the broker answers as soon as one
-arrives, so this bounds idle polling, not latency)."""
+"""How long one round waits for records when there are none. How soon the broker answers a
+fetch is its own setting (``FEED_FETCH_MIN_BYTES``, ``FEED_FETCH_WAIT_MS``)."""
 
 
 class Source:
@@ -146,7 +149,7 @@ class KafkaFeed:
             reader = TopicReader(
                 self._bootstrap_servers,
                 *self._sources,
-                patience_s=None,
+                patience_s=RENEW_AFTER_S,
                 missing_ok=True,
                 auto_offset_reset="earliest",
                 **self._options,
