@@ -1,4 +1,5 @@
-"""The HTTP server's guards: request heads must come promptly and be of bounded size.
+"""The HTTP server's guards: request heads must come promptly and be of bounded size; and the
+channel it gives a live view: chunks past the middleware, word of a client gone or a shutdown.
 
 A real uvicorn server on a loopback port, with the gateway's protocol class and short limits,
 talked to over raw sockets. Before these guards, a connection that never finished its request
@@ -8,6 +9,7 @@ head was kept for ever and a head of any size was buffered whole.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
 from collections.abc import AsyncIterator
@@ -49,7 +51,32 @@ async def live_view(_: Request) -> Response:
         for n in range(3):
             yield RecordEvent(f'{{"n":{n}}}', id=str(n))
 
-    return EventStream(events(), ping=0, send_timeout=5)
+    return EventStream(events(), send_timeout=5)
+
+
+ENDED: list[str] = []
+"""The live views below that have ended, in order, each once its events' ``finally`` ran and
+its response was closed."""
+
+
+async def forever(_: Request) -> Response:
+    async def events() -> AsyncIterator[RecordEvent]:
+        try:
+            yield RecordEvent('{"n":0}', id="0")
+            await asyncio.Event().wait()  # a quiet view: nothing more, ever
+        finally:
+            ENDED.append("forever events")
+
+    return EventStream(events(), send_timeout=5, on_close=lambda: ENDED.append("forever"))
+
+
+async def flood(_: Request) -> Response:
+    async def events() -> AsyncIterator[RecordEvent]:
+        data = '"' + "x" * 65536 + '"'
+        while True:
+            yield RecordEvent(data)
+
+    return EventStream(events(), send_timeout=0.3, on_close=lambda: ENDED.append("flood"))
 
 
 class Watched:
@@ -74,13 +101,15 @@ WATCHED = Watched(
             Route("/hello", hello),
             Route("/stream", slow_stream),
             Route("/live", live_view),
+            Route("/forever", forever),
+            Route("/flood", flood),
         ]
     )
 )
 
 
-@pytest_asyncio.fixture(loop_scope="session")
-async def server() -> AsyncIterator[int]:
+async def serve() -> tuple[uvicorn.Server, asyncio.Task[None], int]:
+    """A started server on a free loopback port, its task, and the port."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = int(probe.getsockname()[1])
@@ -96,9 +125,21 @@ async def server() -> AsyncIterator[int]:
     task = asyncio.create_task(served.serve())
     while not served.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
         await asyncio.sleep(0.01)
+    return served, task, port
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def server() -> AsyncIterator[int]:
+    served, task, port = await serve()
     yield port
     served.should_exit = True
     await asyncio.wait_for(task, 10)
+
+
+async def until_ended(name: str, seconds: float = 5) -> None:
+    async with asyncio.timeout(seconds):
+        while name not in ENDED:  # noqa: ASYNC110 - the server's task notes it
+            await asyncio.sleep(0.02)
 
 
 async def exchange(port: int, *parts: bytes, pause: float = 0.0) -> bytes:
@@ -177,6 +218,55 @@ async def test_a_live_view_writes_its_events_past_the_middleware(server: int) ->
     assert 0 < found[0] < found[1] < found[2], found  # all there, in order
     assert body.endswith(b"0\r\n\r\n")  # the chunked body's end
     assert WATCHED.seen == ["http.response.start more=False", "http.response.body more=False"]
+
+
+async def test_a_live_view_ends_as_soon_as_its_client_hangs_up(server: int) -> None:
+    ENDED.clear()
+    reader, writer = await asyncio.open_connection("127.0.0.1", server)
+    writer.write(b"GET /forever HTTP/1.1\r\nHost: x\r\n\r\n")
+    await asyncio.wait_for(reader.readuntil(b'data: {"n":0}'), 5)
+    writer.close()
+    await until_ended("forever")
+    assert ENDED == ["forever events", "forever"]
+
+
+async def test_a_client_that_reads_nothing_is_let_go_after_the_send_timeout(server: int) -> None:
+    """A client whose socket stops taking bytes: once the server's buffer for it is full for
+    the send timeout, the stream ends and the connection is dropped."""
+    ENDED.clear()
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect(("127.0.0.1", server))
+    reader, writer = await asyncio.open_connection(sock=sock)
+    try:
+        writer.write(b"GET /flood HTTP/1.1\r\nHost: x\r\n\r\n")
+        await until_ended("flood")
+        with contextlib.suppress(ConnectionResetError):
+            async with asyncio.timeout(5):  # the server has closed its end: reading ends
+                while await reader.read(1 << 20):
+                    pass
+    finally:
+        writer.close()
+
+
+async def test_a_live_view_ends_when_the_server_shuts_down() -> None:
+    """A shutting-down server waits for every open response; a quiet live view ends at once
+    and its client sees the end of the body, rather than the server waiting for ever."""
+    ENDED.clear()
+    served, task, port = await serve()
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(b"GET /forever HTTP/1.1\r\nHost: x\r\n\r\n")
+        await asyncio.wait_for(reader.readuntil(b'data: {"n":0}'), 5)
+        served.should_exit = True
+        await asyncio.wait_for(task, 5)
+        assert (await asyncio.wait_for(reader.read(), 5)).endswith(b"0\r\n\r\n")
+        assert ENDED == ["forever events", "forever"]
+    finally:
+        writer.close()
+        if not task.done():
+            served.force_exit = True
+            await asyncio.wait_for(task, 10)
 
 
 def test_the_gateway_is_served_with_the_guards(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -17,7 +17,6 @@ from typing import Any, ClassVar
 import pytest
 from pydantic import BaseModel, model_validator
 from sse_starlette import ServerSentEvent
-from sse_starlette.sse import SendTimeoutError
 
 from streampay_contracts import Activity, ActivityEvent, Balance, PaymentRequest, encode, loads
 from streampay_contracts.headers import IDENTITY
@@ -29,7 +28,7 @@ from streampay_gateway.views.pacing import Pacer
 from streampay_gateway.views.positions import Cursor, decode_event_id
 from streampay_gateway.views.reader import TopicReader
 from streampay_gateway.views.records import Record
-from streampay_gateway.views.sse import EventStream
+from streampay_gateway.views.sse import EventStream, SendTimeoutError
 from streampay_gateway.views.stream import EventBatch, RecordEvent, Timing, ViewStream
 from streampay_gateway.views.subscription import Limits, open_subscription
 from streampay_gateway.views.table import TopicTable
@@ -433,7 +432,48 @@ async def test_a_socket_that_takes_nothing_ends_the_stream_after_the_send_timeou
         await asyncio.Event().wait()
         return {}
 
-    response = EventStream(body(), ping=0, send_timeout=0.1)
+    closed: list[bool] = []
+    response = EventStream(body(), send_timeout=0.1, on_close=lambda: closed.append(True))
     scope = {"type": "http", "method": "GET", "headers": []}
     with pytest.raises(SendTimeoutError):
         await asyncio.wait_for(response(scope, no_disconnect, stuck_send), 2)
+    assert closed == [True]
+
+
+async def test_without_a_server_channel_chunks_go_through_send_until_the_client_leaves() -> None:
+    """Under a server that offers no stream channel: start, each event's bytes and the end all
+    go through ``send``; the client's disconnect (from ``receive``) cancels the stream where it
+    waits, its events' ``finally`` runs, and the response still ends."""
+    finished: list[str] = []
+
+    async def events() -> AsyncIterator[ServerSentEvent]:
+        try:
+            yield RecordEvent('{"a":1}', event="balance", id="7")
+            yield EventBatch([RecordEvent("2", event="x"), ServerSentEvent(comment="beat")])
+            await asyncio.Event().wait()  # no more events, ever
+        finally:
+            finished.append("events")
+
+    sent: list[dict[str, Any]] = []
+    leave = asyncio.Event()
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+        if len(sent) == 3:
+            leave.set()  # the client has read both chunks, and goes
+
+    async def receive() -> dict[str, Any]:
+        await leave.wait()
+        return {"type": "http.disconnect"}
+
+    scope = {"type": "http", "method": "GET", "headers": []}
+    response = EventStream(events(), send_timeout=5, on_close=lambda: finished.append("close"))
+    await asyncio.wait_for(response(scope, receive, send), 5)
+
+    assert sent[0]["type"] == "http.response.start" and sent[0]["status"] == 200
+    assert [m["body"] for m in sent[1:3]] == [
+        b'id: 7\r\nevent: balance\r\ndata: {"a":1}\r\n\r\n',
+        b"event: x\r\ndata: 2\r\n\r\n: beat\r\n\r\n",
+    ]
+    assert sent[-1] == {"type": "http.response.body", "body": b"", "more_body": False}
+    assert finished == ["events", "close"]

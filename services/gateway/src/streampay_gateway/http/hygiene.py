@@ -3,9 +3,9 @@ carries.
 
 - ``HEAD`` is answered as the ``GET`` of the same URL would be, without its body: the route
   runs as a ``GET`` and the body ends at its first chunk. A live view's chunks normally go
-  straight to the server (see :mod:`.serving`); for a ``HEAD`` they come here instead, so a
-  ``HEAD`` of a stream gets the stream's status and headers and is then complete (the stream
-  sees its client gone and stops).
+  straight to the server (see :mod:`.serving`); for a ``HEAD`` the server's channel is withheld
+  so they come here instead, and a ``HEAD`` of a stream gets the stream's status and headers
+  and is then complete (the stream sees its client gone and stops).
 - Every response says ``X-Content-Type-Options: nosniff`` (a browser never guesses a script or
   a page from a body) and ``Referrer-Policy: no-referrer`` (no URL of this origin leaks to
   another). The web app's own pages add a Content-Security-Policy (:mod:`.frontend`).
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from streampay_gateway.http.serving import DIRECT_BODY
+from streampay_gateway.http.serving import STREAM_CHANNEL
 
 SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"x-content-type-options", b"nosniff"),
@@ -53,6 +53,7 @@ class HttpHygiene:
                 ended = True
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
 
-        extensions = {**scope.get("extensions", {}), DIRECT_BODY: {"send": without_body}}
+        extensions = dict(scope.get("extensions", {}))
+        extensions.pop(STREAM_CHANNEL, None)
         as_get = {**scope, "method": "GET", "extensions": extensions}
         await self.app(as_get, receive, without_body)

@@ -25,27 +25,67 @@ Body sizes are bounded by the routes themselves (:mod:`.bodies`); the time betwe
 a kept-alive connection by uvicorn's own keep-alive timeout; a response being streamed (a live
 view) is never interrupted by these guards.
 
-The protocol also hands each request the server's own ``send`` (:data:`DIRECT_BODY` in the
-scope's ``extensions``). A live view writes the chunks of its body there once its response has
-started through the middleware: every middleware of this app acts on a response's start only
-(status, headers), and passing each event of each stream through all of them cost a fifth of
-the time one event takes to reach 10,000 clients.
+The protocol also hands each request a :class:`StreamChannel` (:data:`STREAM_CHANNEL` in the
+scope's ``extensions``), for a response that streams for long (a live view):
+
+- its body chunks go straight to the connection once the response has started through the
+  middleware: every middleware of this app acts on a response's start only (status, headers),
+  and passing each event of each stream through all of them cost a fifth of the time one event
+  takes to reach 10,000 clients;
+- a chunk waits, for at most a timeout, only when the connection's buffer is full, so a
+  deadline is paid for by the clients that do not read, not by every event to every client;
+- the response is told when its client is gone or the server is stopping, by the protocol that
+  sees both, instead of keeping a task per stream waiting on ``receive()`` for the disconnect
+  and another watching for shutdown.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 
 from streampay_contracts import Problem, encode
 from streampay_contracts.headers import PROBLEM_CONTENT_TYPE
 
-DIRECT_BODY = "streampay.direct_body"
-"""The scope extension offering the server's ``send`` (as ``"send"``), for the body chunks of
-a stream."""
+STREAM_CHANNEL = "streampay.stream_channel"
+"""The scope extension holding the request's :class:`StreamChannel` (as ``"channel"``)."""
+
+
+class StreamChannel:
+    """The server's side of one long streamed response: chunks written straight to the
+    connection, and word when it must end (the client is gone, or the server is stopping)."""
+
+    def __init__(self, cycle: RequestResponseCycle) -> None:
+        self._cycle = cycle
+        self._on_end: Callable[[], None] | None = None
+
+    async def write(self, body: bytes, timeout_s: float) -> None:
+        """One chunk of the body; TimeoutError when the connection's buffer stays full for
+        ``timeout_s`` (the client reads nothing), and the connection is then dropped."""
+        cycle = self._cycle
+        if cycle.flow.write_paused and not cycle.disconnected:
+            try:
+                async with asyncio.timeout(timeout_s):
+                    await cycle.flow.drain()
+            except TimeoutError:
+                self._on_end = None  # the stream ends with this error: it need not be told
+                cycle.transport.abort()  # its buffer would never drain: let the socket go now
+                raise
+        await cycle.send({"type": "http.response.body", "body": body, "more_body": True})
+
+    def on_end(self, callback: Callable[[], None] | None) -> None:
+        """Call ``callback`` once, when the client disconnects or the server shuts down;
+        None withdraws it (the response is over)."""
+        self._on_end = callback
+
+    def end(self) -> None:
+        callback, self._on_end = self._on_end, None
+        if callback is not None:
+            callback()
 
 
 def problem_bytes(status: int, reason: str, detail: str, extra_headers: str = "") -> bytes:
@@ -87,6 +127,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         """Some byte of the current request head has arrived."""
         self._head_bytes = 0
         self._refused = False
+        self._channel: StreamChannel | None = None
 
     # -- connection ------------------------------------------------------------------------
 
@@ -104,6 +145,13 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
                 del self.open_per_address[self._address]
             self._address = None
         super().connection_lost(exc)
+        if self._channel is not None:
+            self._channel.end()
+
+    def shutdown(self) -> None:
+        super().shutdown()
+        if self._channel is not None:
+            self._channel.end()  # a stream ends now, rather than when the server's grace is up
 
     def _admit(self) -> None:
         """Count this connection against its address, or mark it for a 503 if one too many."""
@@ -154,7 +202,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._body_timer = self.loop.call_later(self.body_timeout_s, self._on_body_timeout)
         cycle = self.cycle
         if cycle is not None and cycle.scope is self.scope:  # not an upgrade to a websocket
-            self.scope.setdefault("extensions", {})[DIRECT_BODY] = {"send": cycle.send}
+            self._channel = StreamChannel(cycle)
+            self.scope.setdefault("extensions", {})[STREAM_CHANNEL] = {"channel": self._channel}
 
     def on_body(self, body: bytes) -> None:
         if not self._refused:

@@ -98,9 +98,7 @@ async def records(
     """A topic's records with partition, offset, time, key, headers and value (JSON indented),
     optionally only those with a key or a header value. One user may have two readers open."""
     reader, release = await system.reader(principal, name, RecordFilter(key, header), start, limit)
-    response = EventStream(reader.events(), ping=15, send_timeout=10)
-    response.on_close = release
-    return response
+    return EventStream(reader.events(), send_timeout=10, on_close=release)
 
 
 @router.get(

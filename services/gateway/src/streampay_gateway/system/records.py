@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import asyncio
 import heapq
+import time
 from collections import deque
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -32,6 +33,8 @@ from streampay_gateway.system.models import TopicRecord
 VALUE_LIMIT = 16 * 1024
 """Values longer than this are cut (``truncated``): a page stays small whatever the topic."""
 BATCH = 500
+HEARTBEAT_S = 15.0
+"""A comment is sent after this long without a record, so proxies keep a quiet stream open."""
 
 Start = Literal["end", "beginning"]
 
@@ -124,7 +127,7 @@ class RecordReader:
     async def close(self) -> None:
         await self._reader.stop()
 
-    async def events(self) -> AsyncIterator[ServerSentEvent]:
+    async def events(self) -> AsyncGenerator[ServerSentEvent]:
         try:
             async with asyncio.timeout(self._lifetime_s):
                 if self._start == "end":
@@ -134,10 +137,15 @@ class RecordReader:
                     async for record in self._until_ends():
                         yield record_event(record)
                 yield ServerSentEvent("{}", event="ready")
+                quiet_since = time.monotonic()
                 while True:
                     for record in await self._reader.fetch(1000, BATCH):
                         if self._wanted.matches(record):
+                            quiet_since = time.monotonic()
                             yield record_event(record)
+                    if time.monotonic() - quiet_since >= HEARTBEAT_S:
+                        quiet_since = time.monotonic()
+                        yield ServerSentEvent(comment="heartbeat")
         except TimeoutError:
             return  # the stream's time is up; the browser reconnects from the end
         finally:

@@ -3,57 +3,116 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
 from typing import Annotated, Any
 
 from aiokafka.errors import KafkaError
 from fastapi import Depends, Header, Query, Request
-from sse_starlette import EventSourceResponse
-from sse_starlette.sse import SendTimeoutError
-from starlette.types import Message, Receive, Scope, Send
+from sse_starlette import ServerSentEvent
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from streampay_contracts import Problem
 from streampay_gateway.auth.security import Principal, unauthorized
 from streampay_gateway.http.problems import ProblemError, problem_responses, unavailable
-from streampay_gateway.http.serving import DIRECT_BODY
+from streampay_gateway.http.serving import STREAM_CHANNEL, StreamChannel
 from streampay_gateway.views.catalog import View
 from streampay_gateway.views.hub import ViewHub
 from streampay_gateway.views.positions import Cursor, InvalidEventId, decode_event_id
 
 
-class EventStream(EventSourceResponse):
-    """``text/event-stream``, also as the declared type of the view routes in OpenAPI."""
+class SendTimeoutError(TimeoutError):
+    """The client's connection took nothing for the stream's send timeout."""
+
+
+class EventStream(Response):
+    """A ``text/event-stream`` response (also the declared type of the stream routes in
+    OpenAPI): each :class:`ServerSentEvent` of ``events`` framed and written as it comes.
+
+    One stream is one task, the request's own. The server's :class:`StreamChannel` (see
+    :mod:`streampay_gateway.http.serving`) takes the chunks of the body and says when the client
+    is gone or the server is stopping; the stream is then cancelled where it waits, its events'
+    ``finally`` blocks run, and the response ends. Under a server that offers no channel, a
+    task waits on ``receive()`` for the disconnect and every chunk goes through ``send``.
+
+    A chunk the client's connection takes nothing of for ``send_timeout`` seconds ends the
+    stream with :class:`SendTimeoutError`: a client that stopped reading is let go, and never holds
+    up the others (each stream writes on its own)."""
 
     media_type = "text/event-stream"
-    _direct: Send | None = None
-    on_close: Callable[[], None] | None = None
-    """Called once the response is over, however it ended (even if never iterated)."""
+
+    def __init__(
+        self,
+        events: AsyncGenerator[ServerSentEvent],
+        *,
+        send_timeout: float,
+        on_close: Callable[[], None] | None = None,
+        status_code: int = 200,  # the default is what FastAPI documents a stream route answers
+    ) -> None:
+        self.status_code = status_code
+        self.background = None
+        # No body yet, so no Content-Length: the server frames the stream in chunks.
+        self.init_headers({"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+        self._events = events
+        self.send_timeout = send_timeout
+        self.on_close = on_close
+        """Called once the response is over, however it ended (even if never iterated)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        self._direct = scope.get("extensions", {}).get(DIRECT_BODY, {}).get("send")
+        offered = scope.get("extensions", {}).get(STREAM_CHANNEL, {})
+        channel: StreamChannel | None = offered.get("channel")
+        task = asyncio.current_task()
+        assert task is not None
+        ended = False
+
+        def end() -> None:
+            nonlocal ended
+            if not ended:
+                ended = True
+                task.cancel()
+
+        watcher = None
+        if channel is not None:
+            channel.on_end(end)
+        else:
+            watcher = asyncio.create_task(_until_disconnect(receive, end))
         try:
-            await super().__call__(scope, receive, send)
+            async with contextlib.aclosing(self._events) as events:
+                await send(
+                    {"type": "http.response.start", "status": 200, "headers": self.raw_headers}
+                )
+                async for event in events:
+                    await self._write(channel, send, event.encode())
+        except asyncio.CancelledError:
+            if not ended or task.uncancel():
+                raise  # cancelled by someone else: not ours to swallow
         finally:
+            if channel is not None:
+                channel.on_end(None)
+            if watcher is not None:
+                watcher.cancel()
             if self.on_close is not None:
                 self.on_close()
+        # The events ended, or the server is stopping (for a client that is gone it is a no-op).
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
 
-    async def _send_with_timeout(self, send: Send, message: Message) -> None:
-        """One send, closed with :class:`SendTimeoutError` when the socket takes nothing for
-        ``send_timeout`` seconds, as the library does, but on asyncio's own timeout: the
-        library's portable cancel scope cost more than the rest of a send, and one event to
-        10,000 clients is 10,000 sends.
-
-        The chunks of the body go straight to the server when it offers its ``send`` (see
-        :mod:`streampay_gateway.http.serving`); the start and the end of the response pass through
-        the middleware as usual."""
-        if self._direct is not None and message.get("more_body", False):
-            send = self._direct  # a chunk of the body, neither the start nor the end
+    async def _write(self, channel: StreamChannel | None, send: Send, chunk: bytes) -> None:
         try:
+            if channel is not None:
+                await channel.write(chunk, self.send_timeout)
+                return
             async with asyncio.timeout(self.send_timeout):
-                await send(message)
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
         except TimeoutError:
-            raise SendTimeoutError from None
+            raise SendTimeoutError(f"the client took nothing for {self.send_timeout:g} s") from None
+
+
+async def _until_disconnect(receive: Receive, then: Callable[[], None]) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
+    then()
 
 
 async def _hub(request: Request) -> ViewHub:
@@ -119,11 +178,11 @@ async def open_stream(
         multiplexed=multiplexed,
         replay=replay,
     )
-    response = EventStream(
-        stream.events(), ping=0, send_timeout=settings.views_send_timeout_seconds
+    return EventStream(
+        stream.events(),
+        send_timeout=settings.views_send_timeout_seconds,
+        on_close=stream.release_replay,
     )
-    response.on_close = stream.release_replay
-    return response
 
 
 def resume_point(last_event_id: str | None, views: Sequence[View]) -> Cursor | None:

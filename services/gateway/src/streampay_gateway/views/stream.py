@@ -10,7 +10,7 @@ still resumes from near the end rather than from the last record it showed.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from dataclasses import dataclass
 
 import structlog
@@ -97,7 +97,7 @@ class ViewStream:
         self._last_id: str | None = None
         self.cursor: Cursor = {}
 
-    async def events(self) -> AsyncIterator[ServerSentEvent]:
+    async def events(self) -> AsyncGenerator[ServerSentEvent]:
         """The stream; it subscribes when first iterated, so an unsent response holds nothing."""
         self.subscription, self.starts = self._subscribe()
         self.cursor = {s.view.name: dict(s.resume or {}) for s in self.starts}
