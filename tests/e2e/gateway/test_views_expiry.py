@@ -15,7 +15,7 @@ import pytest
 import uvicorn
 from aiokafka import AIOKafkaProducer
 
-from streampay_contracts import Activity, ActivityEvent, encode, loads, topics
+from streampay_contracts import Activity, ActivityEvent, Visibility, encode, loads, topics
 from streampay_gateway.app import create_app
 from streampay_gateway.config import GatewaySettings
 from streampay_infra.stack import free_port
@@ -81,12 +81,14 @@ async def test_resuming_before_the_window_reads_the_gap_from_kafka(gateway: Gate
 
 
 def activity(user: str, n: int) -> Activity:
+    """A public payment received: only those are on the public feed (every test shares it)."""
     return Activity(
-        event_name=ActivityEvent.DEPOSIT_RECEIVED,
+        event_name=ActivityEvent.PAYMENT_RECEIVED,
         amount=Decimal(f"{n}.01"),
-        from_user_id="system|bank",
-        from_user_name="Bank",
+        from_user_id="local|someone",
+        from_user_name="Someone",
         to_user_id=user,
         to_user_name="Viewer",
         timestamp=1_700_000_000_000 + n,
+        visibility=Visibility.PUBLIC,
     )

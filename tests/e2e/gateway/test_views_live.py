@@ -24,6 +24,7 @@ from streampay_contracts import (
     Statement,
     StatementPeriod,
     TotalTransactions,
+    Visibility,
     encode,
     headers,
     loads,
@@ -59,6 +60,7 @@ def request_to(payer: str, status: RequestStatus = RequestStatus.PENDING) -> Pay
 
 
 def activity(user: str, amount: str) -> Activity:
+    """A public payment sent: only those are on the public feed (every test shares it)."""
     return Activity(
         event_name=ActivityEvent.PAYMENT_SENT,
         amount=Decimal(amount),
@@ -67,6 +69,7 @@ def activity(user: str, amount: str) -> Activity:
         to_user_id="local|someone",
         to_user_name="Someone",
         timestamp=now_ms(),
+        visibility=Visibility.PUBLIC,
     )
 
 
