@@ -121,6 +121,9 @@ backlog of any server (dropped SYNs come back after seconds of TCP back-off); pe
 open the page in the same millisecond either. Connect time is counted from the client's turn."""
 
 
+OK = b"HTTP/1.1 200"
+
+
 class Watcher(asyncio.Protocol):
     """One fan-out client: an SSE request on a raw connection, whose bytes are scanned for
     ``ready`` and then for the marker, each moment stamped as its bytes arrive.
@@ -134,7 +137,7 @@ class Watcher(asyncio.Protocol):
         self._request = request
         self._needles = [READY, marker]
         self._tail = b""
-        self._first = True
+        self._status_unseen = True
         loop = asyncio.get_running_loop()
         self.ready: asyncio.Future[float] = loop.create_future()
         self.arrived: asyncio.Future[float] = loop.create_future()
@@ -145,12 +148,16 @@ class Watcher(asyncio.Protocol):
         self.transport.write(self._request)
 
     def data_received(self, data: bytes) -> None:
-        if self._first:
-            self._first = False
-            if not data.startswith(b"HTTP/1.1 200"):
-                self.ready.set_exception(ConnectionError(data[:200].decode(errors="replace")))
-                return
         window = self._tail + data
+        if self._status_unseen:
+            if len(window) < len(OK):
+                self._tail = window
+                return
+            self._status_unseen = False
+            if not window.startswith(OK):
+                self.ready.set_exception(ConnectionError(window[:200].decode(errors="replace")))
+                self._needles = []
+                return
         while self._needles and (at := window.find(self._needles[0])) >= 0:
             needle = self._needles.pop(0)
             stamp = time.perf_counter() if needle is READY else time.time()
@@ -159,9 +166,11 @@ class Watcher(asyncio.Protocol):
         self._tail = window[-max(len(READY), 64) :] if self._needles else b""
 
     def connection_lost(self, exc: Exception | None) -> None:
-        waiting = self.arrived if self.ready.done() else self.ready  # the one awaited
-        if not waiting.done():
-            waiting.set_exception(ConnectionError("the stream ended before its marker"))
+        ended = ConnectionError("the stream ended before its marker")
+        if not self.ready.done():
+            self.ready.set_exception(ended)
+        elif self.ready.exception() is None and not self.arrived.done():
+            self.arrived.set_exception(ended)  # only what the client still awaits
 
 
 async def fan_out(
