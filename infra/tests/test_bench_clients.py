@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+
 import pytest
 
 from streampay_infra.bench.clients import READY, Watcher
