@@ -70,4 +70,3 @@ async def test_a_stream_that_ends_early_fails_what_its_client_awaits() -> None:
     found.connection_lost(None)
     with pytest.raises(ConnectionError):
         await asyncio.wait_for(found.arrived, 1)
-
