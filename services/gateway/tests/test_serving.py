@@ -70,6 +70,28 @@ async def forever(_: Request) -> Response:
     return EventStream(events(), send_timeout=5, on_close=lambda: ENDED.append("forever"))
 
 
+async def late(_: Request) -> Response:
+    """A quiet view whose route takes a while to open it (as one waiting for the views)."""
+    await asyncio.sleep(0.5)
+
+    async def events() -> AsyncIterator[RecordEvent]:
+        yield RecordEvent('{"n":0}', id="0")
+        await asyncio.Event().wait()
+
+    return EventStream(events(), send_timeout=5, on_close=lambda: ENDED.append("late"))
+
+
+async def fill(_: Request) -> Response:
+    """Events until the client's connection takes no more, then none."""
+
+    async def events() -> AsyncIterator[RecordEvent]:
+        data = '"' + "x" * 65536 + '"'
+        while True:
+            yield RecordEvent(data)
+
+    return EventStream(events(), send_timeout=1, on_close=lambda: ENDED.append("fill"))
+
+
 async def flood(_: Request) -> Response:
     async def events() -> AsyncIterator[RecordEvent]:
         data = '"' + "x" * 65536 + '"'
@@ -103,6 +125,8 @@ WATCHED = Watched(
             Route("/live", live_view),
             Route("/forever", forever),
             Route("/flood", flood),
+            Route("/late", late),
+            Route("/fill", fill),
         ]
     )
 )
@@ -262,6 +286,74 @@ async def test_a_live_view_ends_when_the_server_shuts_down() -> None:
         await asyncio.wait_for(task, 5)
         assert (await asyncio.wait_for(reader.read(), 5)).endswith(b"0\r\n\r\n")
         assert ENDED == ["forever events", "forever"]
+    finally:
+        writer.close()
+        if not task.done():
+            served.force_exit = True
+            await asyncio.wait_for(task, 10)
+
+
+async def test_a_client_that_leaves_before_its_stream_opens_is_let_go(server: int) -> None:
+    ENDED.clear()
+    _, writer = await asyncio.open_connection("127.0.0.1", server)
+    writer.write(b"GET /late HTTP/1.1\r\nHost: x\r\n\r\n")
+    await writer.drain()
+    writer.close()  # while the route still waits
+    await until_ended("late")
+
+
+async def test_a_server_stops_at_once_with_a_request_pipelined_behind_a_stream() -> None:
+    """The protocol holds the pipelined request's channel too, and ends the running stream."""
+    ENDED.clear()
+    served, task, port = await serve()
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        two = b"GET /forever HTTP/1.1\r\nHost: x\r\n\r\nGET /hello HTTP/1.1\r\nHost: x\r\n\r\n"
+        writer.write(two)
+        await asyncio.wait_for(reader.readuntil(b'data: {"n":0}'), 5)
+        served.should_exit = True
+        await asyncio.wait_for(task, 5)
+        assert ENDED == ["forever events", "forever"]
+    finally:
+        writer.close()
+        if not task.done():
+            served.force_exit = True
+            await asyncio.wait_for(task, 10)
+
+
+async def test_a_server_stops_at_once_with_a_stream_still_opening() -> None:
+    ENDED.clear()
+    served, task, port = await serve()
+    _, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(b"GET /late HTTP/1.1\r\nHost: x\r\n\r\n")
+        await writer.drain()
+        served.should_exit = True  # while the route still waits
+        await asyncio.wait_for(task, 5)
+        assert ENDED == ["late"]
+    finally:
+        writer.close()
+        if not task.done():
+            served.force_exit = True
+            await asyncio.wait_for(task, 10)
+
+
+async def test_a_server_stops_with_a_client_that_reads_nothing_within_the_send_timeout() -> None:
+    """Its stream ends at once; the end of the body cannot be written to a client that takes
+    nothing, so the connection is dropped after the send timeout (1 s here)."""
+    ENDED.clear()
+    served, task, port = await serve()
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect(("127.0.0.1", port))
+    _, writer = await asyncio.open_connection(sock=sock)
+    try:
+        writer.write(b"GET /fill HTTP/1.1\r\nHost: x\r\n\r\n")
+        await asyncio.sleep(0.3)  # its buffers fill, and the stream waits to write
+        assert ENDED == []
+        served.should_exit = True
+        await asyncio.wait_for(task, 5)
+        assert ENDED == ["fill"]
     finally:
         writer.close()
         if not task.done():

@@ -57,15 +57,25 @@ STREAM_CHANNEL = "streampay.stream_channel"
 
 class StreamChannel:
     """The server's side of one long streamed response: chunks written straight to the
-    connection, and word when it must end (the client is gone, or the server is stopping)."""
+    connection, and word when it must end (the client is gone, or the server is stopping).
+
+    The word may come before the response asks for it (the client left while the route was
+    still waiting to open the stream): it is kept, and given as soon as it is asked for."""
 
     def __init__(self, cycle: RequestResponseCycle) -> None:
         self._cycle = cycle
         self._on_end: Callable[[], None] | None = None
+        self._ended = False
 
-    async def write(self, body: bytes, timeout_s: float) -> None:
-        """One chunk of the body; TimeoutError when the connection's buffer stays full for
-        ``timeout_s`` (the client reads nothing), and the connection is then dropped."""
+    @property
+    def done(self) -> bool:
+        """Its response is complete: nothing will ask for the word any more."""
+        return self._cycle.response_complete
+
+    async def writable(self, timeout_s: float) -> None:
+        """Return once the connection takes bytes (at once unless its buffer is full);
+        TimeoutError when it takes none for ``timeout_s`` (the client reads nothing), and the
+        connection is then dropped: its buffer would never drain."""
         cycle = self._cycle
         if cycle.flow.write_paused and not cycle.disconnected:
             try:
@@ -73,16 +83,23 @@ class StreamChannel:
                     await cycle.flow.drain()
             except TimeoutError:
                 self._on_end = None  # the stream ends with this error: it need not be told
-                cycle.transport.abort()  # its buffer would never drain: let the socket go now
+                cycle.transport.abort()
                 raise
-        await cycle.send({"type": "http.response.body", "body": body, "more_body": True})
+
+    async def write(self, body: bytes, timeout_s: float) -> None:
+        """One chunk of the body, once :meth:`writable`."""
+        await self.writable(timeout_s)
+        await self._cycle.send({"type": "http.response.body", "body": body, "more_body": True})
 
     def on_end(self, callback: Callable[[], None] | None) -> None:
-        """Call ``callback`` once, when the client disconnects or the server shuts down;
-        None withdraws it (the response is over)."""
+        """Call ``callback`` once, when the client disconnects or the server shuts down (at
+        once if either happened already); None withdraws it (the response is over)."""
         self._on_end = callback
+        if callback is not None and (self._ended or self._cycle.disconnected):
+            self.end()
 
     def end(self) -> None:
+        self._ended = True
         callback, self._on_end = self._on_end, None
         if callback is not None:
             callback()
@@ -127,7 +144,9 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         """Some byte of the current request head has arrived."""
         self._head_bytes = 0
         self._refused = False
-        self._channel: StreamChannel | None = None
+        self._channels: list[StreamChannel] = []
+        """The channels of this connection's responses not yet complete: the running one, and
+        any request pipelined behind it."""
 
     # -- connection ------------------------------------------------------------------------
 
@@ -145,13 +164,16 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
                 del self.open_per_address[self._address]
             self._address = None
         super().connection_lost(exc)
-        if self._channel is not None:
-            self._channel.end()
+        self._end_streams()
 
     def shutdown(self) -> None:
         super().shutdown()
-        if self._channel is not None:
-            self._channel.end()  # a stream ends now, rather than when the server's grace is up
+        self._end_streams()  # a stream ends now, rather than when the server's grace is up
+
+    def _end_streams(self) -> None:
+        channels, self._channels = self._channels, []
+        for channel in channels:
+            channel.end()
 
     def _admit(self) -> None:
         """Count this connection against its address, or mark it for a 503 if one too many."""
@@ -202,8 +224,9 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._body_timer = self.loop.call_later(self.body_timeout_s, self._on_body_timeout)
         cycle = self.cycle
         if cycle is not None and cycle.scope is self.scope:  # not an upgrade to a websocket
-            self._channel = StreamChannel(cycle)
-            self.scope.setdefault("extensions", {})[STREAM_CHANNEL] = {"channel": self._channel}
+            channel = StreamChannel(cycle)
+            self._channels = [*(c for c in self._channels if not c.done), channel]
+            self.scope.setdefault("extensions", {})[STREAM_CHANNEL] = {"channel": channel}
 
     def on_body(self, body: bytes) -> None:
         if not self._refused:

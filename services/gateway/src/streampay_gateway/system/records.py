@@ -128,26 +128,34 @@ class RecordReader:
         await self._reader.stop()
 
     async def events(self) -> AsyncGenerator[ServerSentEvent]:
+        """The first page, ``ready``, then live records until the stream's time is up (then the
+        browser reconnects from the end). The time is checked between records, never across a
+        ``yield``: a deadline that fired while the client was being written to would cancel
+        the response, not this reader."""
+        deadline = time.monotonic() + self._lifetime_s
         try:
-            async with asyncio.timeout(self._lifetime_s):
-                if self._start == "end":
-                    for record in await self._newest():
-                        yield record_event(record)
-                else:
-                    async for record in self._until_ends():
-                        yield record_event(record)
-                yield ServerSentEvent("{}", event="ready")
-                quiet_since = time.monotonic()
-                while True:
-                    for record in await self._reader.fetch(1000, BATCH):
-                        if self._wanted.matches(record):
-                            quiet_since = time.monotonic()
-                            yield record_event(record)
-                    if time.monotonic() - quiet_since >= HEARTBEAT_S:
+            if self._start == "end":
+                async with asyncio.timeout(self._lifetime_s):
+                    newest = await self._newest()
+                for record in newest:
+                    yield record_event(record)
+            else:
+                async for record in self._until_ends():
+                    if time.monotonic() >= deadline:
+                        return
+                    yield record_event(record)
+            yield ServerSentEvent("{}", event="ready")
+            quiet_since = time.monotonic()
+            while time.monotonic() < deadline:
+                for record in await self._reader.fetch(1000, BATCH):
+                    if self._wanted.matches(record):
                         quiet_since = time.monotonic()
-                        yield ServerSentEvent(comment="heartbeat")
+                        yield record_event(record)
+                if time.monotonic() - quiet_since >= HEARTBEAT_S:
+                    quiet_since = time.monotonic()
+                    yield ServerSentEvent(comment="heartbeat")
         except TimeoutError:
-            return  # the stream's time is up; the browser reconnects from the end
+            return  # the first page took the stream's whole time
         finally:
             await self._reader.stop()
 

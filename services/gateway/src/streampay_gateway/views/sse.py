@@ -8,6 +8,7 @@ import time
 from collections.abc import AsyncGenerator, Callable, Sequence
 from typing import Annotated, Any
 
+import structlog
 from aiokafka.errors import KafkaError
 from fastapi import Depends, Header, Query, Request
 from sse_starlette import ServerSentEvent
@@ -21,6 +22,8 @@ from streampay_gateway.http.serving import STREAM_CHANNEL, StreamChannel
 from streampay_gateway.views.catalog import View
 from streampay_gateway.views.hub import ViewHub
 from streampay_gateway.views.positions import Cursor, InvalidEventId, decode_event_id
+
+log = structlog.get_logger(__name__)
 
 
 class SendTimeoutError(TimeoutError):
@@ -74,20 +77,24 @@ class EventStream(Response):
                 task.cancel()
 
         watcher = None
-        if channel is not None:
-            channel.on_end(end)
-        else:
-            watcher = asyncio.create_task(_until_disconnect(receive, end))
         try:
             async with contextlib.aclosing(self._events) as events:
-                await send(
-                    {"type": "http.response.start", "status": 200, "headers": self.raw_headers}
-                )
+                start = {"type": "http.response.start", "status": self.status_code}
+                await send({**start, "headers": self.raw_headers})
+                if channel is not None:
+                    channel.on_end(end)  # at once if the client left before the stream opened
+                else:
+                    watcher = asyncio.create_task(_until_disconnect(receive, end))
                 async for event in events:
                     await self._write(channel, send, event.encode())
         except asyncio.CancelledError:
             if not ended or task.uncancel():
                 raise  # cancelled by someone else: not ours to swallow
+        except SendTimeoutError as error:
+            if channel is None:
+                raise  # the server closes the connection
+            log.info("live stream dropped: its client stopped reading", reason=str(error))
+            return  # the channel dropped the connection
         finally:
             if channel is not None:
                 channel.on_end(None)
@@ -95,7 +102,13 @@ class EventStream(Response):
                 watcher.cancel()
             if self.on_close is not None:
                 self.on_close()
-        # The events ended, or the server is stopping (for a client that is gone it is a no-op).
+        # The events ended, or the server is stopping (for a client that is gone it is a no-op);
+        # a client that takes nothing even now is dropped after the send timeout.
+        if channel is not None:
+            try:
+                await channel.writable(self.send_timeout)
+            except TimeoutError:
+                return
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
     async def _write(self, channel: StreamChannel | None, send: Send, chunk: bytes) -> None:
