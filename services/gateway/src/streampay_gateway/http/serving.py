@@ -88,8 +88,10 @@ class StreamChannel:
 
     async def write(self, body: bytes, timeout_s: float) -> None:
         """One chunk of the body, once :meth:`writable`."""
-        await self.writable(timeout_s)
-        await self._cycle.send({"type": "http.response.body", "body": body, "more_body": True})
+        cycle = self._cycle
+        if cycle.flow.write_paused:  # checked here first: nearly every write needs no wait
+            await self.writable(timeout_s)
+        await cycle.send({"type": "http.response.body", "body": body, "more_body": True})
 
     def on_end(self, callback: Callable[[], None] | None) -> None:
         """Call ``callback`` once, when the client disconnects or the server shuts down (at
