@@ -26,7 +26,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mappin
 from dataclasses import dataclass
 from enum import Enum
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Protocol, Self, TypeVar
 
 import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -42,6 +42,7 @@ from tenacity import (
 
 from streampay_contracts.kafka import partitions_of
 
+T = TypeVar("T")
 log = structlog.get_logger(__name__)
 
 Offsets = dict[TopicPartition, int]
@@ -233,9 +234,9 @@ class TopicReader:
         positions then include offsets that hold no record (transaction markers, compacted
         gaps), which the end offsets may point past."""
         consumer = self._started()
-        async for attempt in self._retrying("fetch"):
-            with attempt:
-                batches = await consumer.getmany(timeout_ms=timeout_ms, max_records=max_records)
+        batches = await self._call(
+            "fetch", lambda: consumer.getmany(timeout_ms=timeout_ms, max_records=max_records)
+        )
         records = [record for batch in batches.values() for record in batch]
         for tp in self.partitions:
             self.positions[tp] = max(self.positions[tp], await consumer.position(tp))
@@ -288,10 +289,9 @@ class TopicReader:
         now."""
         consumer = self._started()
         asked = [tp for tp in self.partitions if not topics or tp.topic in topics]
-        async for attempt in self._retrying("end offsets"):
-            with attempt:
-                ends: Offsets = dict(await consumer.end_offsets(asked)) if asked else {}
-        return ends
+        if not asked:
+            return {}
+        return dict(await self._call("end offsets", lambda: consumer.end_offsets(asked)))
 
     def lag(self) -> Offsets:
         """Records each partition holds beyond this reader's position, as last fetched."""
@@ -307,6 +307,21 @@ class TopicReader:
         if self.consumer is None:
             raise KafkaError(f"the reader of {', '.join(self.topics)} has not started")
         return self.consumer
+
+    async def _call(self, what: str, call: Callable[[], Awaitable[T]]) -> T:
+        """``call()``; after a transient failure, again with back-off (see :meth:`_retrying`).
+
+        The first attempt is made without a retry controller: a reader may fetch a hundred
+        times a second, and each controller is a cluster of objects in reference cycles (a
+        thread-local, a lock and a condition, a future) left to the garbage collector."""
+        try:
+            return await call()
+        except TRANSIENT:
+            pass  # tried again at once, then with back-off
+        async for attempt in self._retrying(what):
+            with attempt:
+                result = await call()
+        return result
 
     def _retrying(self, what: str) -> AsyncRetrying:
         def before_sleep(state: RetryCallState) -> None:

@@ -62,6 +62,8 @@ class StreamChannel:
     The word may come before the response asks for it (the client left while the route was
     still waiting to open the stream): it is kept, and given as soon as it is asked for."""
 
+    __slots__ = ("_cycle", "_ended", "_on_end")  # one per request, of any kind
+
     def __init__(self, cycle: RequestResponseCycle) -> None:
         self._cycle = cycle
         self._on_end: Callable[[], None] | None = None
