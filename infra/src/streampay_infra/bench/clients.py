@@ -1,7 +1,8 @@
 """The load: HTTP commands at a constant arrival rate, and SSE clients, each run in a process of
-its own (`in_process`) on its own uvloop event loop with aiohttp. The commands are the API's typed
-requests (:mod:`streampay_contracts.client`: exact amounts, the route's headers), sent with
-aiohttp, which keeps thousands of requests in flight from one process for less CPU than httpx."""
+its own (`in_process`) on its own uvloop event loop. The commands are the API's typed requests
+(:mod:`streampay_contracts.client`: exact amounts, the route's headers), sent with aiohttp,
+which keeps thousands of requests in flight from one process for less CPU than httpx; the
+fan-out's clients are raw connections (:class:`Watcher`)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import aiohttp
 import uvloop
@@ -124,6 +125,15 @@ open the page in the same millisecond either. Connect time is counted from the c
 OK = b"HTTP/1.1 200"
 
 
+def activities_request(token: str, last_event_id: str | None = None) -> bytes:
+    """The request for the ``/activities`` stream, for clients on a raw connection."""
+    resume = "" if last_event_id is None else f"Last-Event-ID: {last_event_id}\r\n"
+    return (
+        "GET /activities HTTP/1.1\r\nHost: gateway\r\nAccept: text/event-stream\r\n"
+        f"Authorization: Bearer {token}\r\n{resume}\r\n"
+    ).encode()
+
+
 class Watcher(asyncio.Protocol):
     """One fan-out client: an SSE request on a raw connection, whose bytes are scanned for
     ``ready`` and then for the marker, each moment stamped as its bytes arrive.
@@ -190,10 +200,7 @@ async def fan_out(
     connected = 0
     address = urlsplit(url)
     host, port = address.hostname or "127.0.0.1", address.port or 80
-    request = (
-        f"GET /activities?{urlencode({'access_token': token})} HTTP/1.1\r\n"
-        f"Host: {address.netloc}\r\nAccept: text/event-stream\r\n\r\n"
-    ).encode()
+    request = activities_request(token)
     loop = asyncio.get_running_loop()
     watchers: list[Watcher] = []
 

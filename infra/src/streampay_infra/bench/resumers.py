@@ -17,17 +17,11 @@ from typing import Any
 
 import httpx
 
+from streampay_infra.bench.clients import activities_request
 from streampay_infra.bench.report import percentiles
 
 RESUMERS, HEALTH_SAMPLES, PAYMENTS = 500, 100, 20
 FROM_THE_START = "activities@0=0,1=0,2=0"
-
-
-def resume_request(token: str, last_event_id: str = FROM_THE_START) -> bytes:
-    return (
-        "GET /activities HTTP/1.1\r\nHost: gateway\r\nAccept: text/event-stream\r\n"
-        f"Authorization: Bearer {token}\r\nLast-Event-ID: {last_event_id}\r\n\r\n"
-    ).encode()
 
 
 def open_resumers(
@@ -42,7 +36,7 @@ def open_resumers(
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
         sock.settimeout(10)
         sock.connect(("127.0.0.1", port))
-        sock.sendall(resume_request(token))
+        sock.sendall(activities_request(token, FROM_THE_START))
         sockets.append(sock)
     return sockets
 
