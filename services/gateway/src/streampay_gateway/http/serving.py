@@ -64,6 +64,9 @@ class StreamChannel:
 
     __slots__ = ("_cycle", "_ended", "_on_end")  # one per request, of any kind
 
+    drops_slow_clients = True
+    """A chunk that times out drops the connection (see :meth:`writable`)."""
+
     def __init__(self, cycle: RequestResponseCycle) -> None:
         self._cycle = cycle
         self._on_end: Callable[[], None] | None = None

@@ -38,11 +38,11 @@ class EventStream(Response):
     :mod:`streampay_gateway.http.serving`) takes the chunks of the body and says when the client
     is gone or the server is stopping; the stream is then cancelled where it waits, its events'
     ``finally`` blocks run, and the response ends. Under a server that offers no channel, a
-    task waits on ``receive()`` for the disconnect and every chunk goes through ``send``.
+    :class:`ThroughSend` stands in for it.
 
-    A chunk the client's connection takes nothing of for ``send_timeout`` seconds ends the
-    stream with :class:`SendTimeoutError`: a client that stopped reading is let go, and never holds
-    up the others (each stream writes on its own)."""
+    A client whose connection takes nothing of a chunk for ``send_timeout`` seconds is let go,
+    and never holds up the others (each stream writes on its own): the server's channel drops
+    the connection; without one the response raises :class:`SendTimeoutError`."""
 
     media_type = "text/event-stream"
 
@@ -65,7 +65,7 @@ class EventStream(Response):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         offered = scope.get("extensions", {}).get(STREAM_CHANNEL, {})
-        channel: StreamChannel | None = offered.get("channel")
+        channel: StreamChannel | ThroughSend = offered.get("channel") or ThroughSend(send, receive)
         task = asyncio.current_task()
         assert task is not None
         ended = False
@@ -76,56 +76,70 @@ class EventStream(Response):
                 ended = True
                 task.cancel()
 
-        watcher = None
         try:
             async with contextlib.aclosing(self._events) as events:
                 start = {"type": "http.response.start", "status": self.status_code}
                 await send({**start, "headers": self.raw_headers})
-                if channel is not None:
-                    channel.on_end(end)  # at once if the client left before the stream opened
-                else:
-                    watcher = asyncio.create_task(_until_disconnect(receive, end))
+                channel.on_end(end)  # at once if the client left before the stream opened
                 async for event in events:
-                    await self._write(channel, send, event.encode())
+                    await self._write(channel, event.encode())
         except asyncio.CancelledError:
             if not ended or task.uncancel():
                 raise  # cancelled by someone else: not ours to swallow
         except SendTimeoutError as error:
-            if channel is None:
+            if not channel.drops_slow_clients:
                 raise  # the server closes the connection
             log.info("live stream dropped: its client stopped reading", reason=str(error))
-            return  # the channel dropped the connection
+            return
         finally:
-            if channel is not None:
-                channel.on_end(None)
-            if watcher is not None:
-                watcher.cancel()
+            channel.on_end(None)
             if self.on_close is not None:
                 self.on_close()
         # The events ended, or the server is stopping (for a client that is gone it is a no-op);
         # a client that takes nothing even now is dropped after the send timeout.
-        if channel is not None:
-            try:
-                await channel.writable(self.send_timeout)
-            except TimeoutError:
-                return
+        try:
+            await channel.writable(self.send_timeout)
+        except TimeoutError:
+            return
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
-    async def _write(self, channel: StreamChannel | None, send: Send, chunk: bytes) -> None:
+    async def _write(self, channel: StreamChannel | ThroughSend, chunk: bytes) -> None:
         try:
-            if channel is not None:
-                await channel.write(chunk, self.send_timeout)
-                return
-            async with asyncio.timeout(self.send_timeout):
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await channel.write(chunk, self.send_timeout)
         except TimeoutError:
             raise SendTimeoutError(f"the client took nothing for {self.send_timeout:g} s") from None
 
 
-async def _until_disconnect(receive: Receive, then: Callable[[], None]) -> None:
-    while (await receive())["type"] != "http.disconnect":
-        pass
-    then()
+class ThroughSend:
+    """The stream's channel under a server that offers none: chunks go through ``send`` under
+    the timeout; the disconnect is read from ``receive`` by a task of its own."""
+
+    drops_slow_clients = False
+    """A chunk that times out leaves the connection to the server (the response raises)."""
+
+    def __init__(self, send: Send, receive: Receive) -> None:
+        self._send = send
+        self._receive = receive
+        self._watcher: asyncio.Task[None] | None = None
+
+    async def writable(self, timeout_s: float) -> None:
+        """Nothing to wait for: ``send`` waits itself."""
+
+    async def write(self, body: bytes, timeout_s: float) -> None:
+        async with asyncio.timeout(timeout_s):
+            await self._send({"type": "http.response.body", "body": body, "more_body": True})
+
+    def on_end(self, callback: Callable[[], None] | None) -> None:
+        if self._watcher is not None:
+            self._watcher.cancel()
+            self._watcher = None
+        if callback is not None:
+            self._watcher = asyncio.create_task(self._until_disconnect(callback))
+
+    async def _until_disconnect(self, then: Callable[[], None]) -> None:
+        while (await self._receive())["type"] != "http.disconnect":
+            pass
+        then()
 
 
 async def _hub(request: Request) -> ViewHub:
