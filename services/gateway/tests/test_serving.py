@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 import pytest_asyncio
@@ -81,24 +82,19 @@ async def late(_: Request) -> Response:
     return EventStream(events(), send_timeout=5, on_close=lambda: ENDED.append("late"))
 
 
-async def fill(_: Request) -> Response:
-    """Events until the client's connection takes no more, then none."""
+def flooding(name: str, send_timeout: float) -> Callable[[Request], Awaitable[Response]]:
+    """A live view of 64 KiB events for as long as the client's connection takes them."""
 
-    async def events() -> AsyncIterator[RecordEvent]:
-        data = '"' + "x" * 65536 + '"'
-        while True:
-            yield RecordEvent(data)
+    async def route(_: Request) -> Response:
+        async def events() -> AsyncIterator[RecordEvent]:
+            data = '"' + "x" * 65536 + '"'
+            while True:
+                yield RecordEvent(data)
 
-    return EventStream(events(), send_timeout=1, on_close=lambda: ENDED.append("fill"))
+        on_close = functools.partial(ENDED.append, name)
+        return EventStream(events(), send_timeout=send_timeout, on_close=on_close)
 
-
-async def flood(_: Request) -> Response:
-    async def events() -> AsyncIterator[RecordEvent]:
-        data = '"' + "x" * 65536 + '"'
-        while True:
-            yield RecordEvent(data)
-
-    return EventStream(events(), send_timeout=0.3, on_close=lambda: ENDED.append("flood"))
+    return route
 
 
 class Watched:
@@ -124,9 +120,9 @@ WATCHED = Watched(
             Route("/stream", slow_stream),
             Route("/live", live_view),
             Route("/forever", forever),
-            Route("/flood", flood),
+            Route("/flood", flooding("flood", send_timeout=0.3)),
             Route("/late", late),
-            Route("/fill", fill),
+            Route("/fill", flooding("fill", send_timeout=1)),
         ]
     )
 )
@@ -158,6 +154,26 @@ async def server() -> AsyncIterator[int]:
     yield port
     served.should_exit = True
     await asyncio.wait_for(task, 10)
+
+
+@contextlib.asynccontextmanager
+async def own_server() -> AsyncIterator[tuple[uvicorn.Server, asyncio.Task[None], int]]:
+    """A server for a test that shuts it down; forced down if it did not stop."""
+    served, task, port = await serve()
+    try:
+        yield served, task, port
+    finally:
+        if not task.done():
+            served.force_exit = True
+            await asyncio.wait_for(task, 10)
+
+
+async def reading_nothing(port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A connection whose tiny receive buffer the test never reads: the server's fills up."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect(("127.0.0.1", port))
+    return await asyncio.open_connection(sock=sock)
 
 
 async def until_ended(name: str, seconds: float = 5) -> None:
@@ -258,10 +274,7 @@ async def test_a_client_that_reads_nothing_is_let_go_after_the_send_timeout(serv
     """A client whose socket stops taking bytes: once the server's buffer for it is full for
     the send timeout, the stream ends and the connection is dropped."""
     ENDED.clear()
-    sock = socket.socket()
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    sock.connect(("127.0.0.1", server))
-    reader, writer = await asyncio.open_connection(sock=sock)
+    reader, writer = await reading_nothing(server)
     try:
         writer.write(b"GET /flood HTTP/1.1\r\nHost: x\r\n\r\n")
         await until_ended("flood")
@@ -277,20 +290,17 @@ async def test_a_live_view_ends_when_the_server_shuts_down() -> None:
     """A shutting-down server waits for every open response; a quiet live view ends at once
     and its client sees the end of the body, rather than the server waiting for ever."""
     ENDED.clear()
-    served, task, port = await serve()
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    try:
-        writer.write(b"GET /forever HTTP/1.1\r\nHost: x\r\n\r\n")
-        await asyncio.wait_for(reader.readuntil(b'data: {"n":0}'), 5)
-        served.should_exit = True
-        await asyncio.wait_for(task, 5)
-        assert (await asyncio.wait_for(reader.read(), 5)).endswith(b"0\r\n\r\n")
-        assert ENDED == ["forever events", "forever"]
-    finally:
-        writer.close()
-        if not task.done():
-            served.force_exit = True
-            await asyncio.wait_for(task, 10)
+    async with own_server() as (served, task, port):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            writer.write(b"GET /forever HTTP/1.1\r\nHost: x\r\n\r\n")
+            await asyncio.wait_for(reader.readuntil(b'data: {"n":0}'), 5)
+            served.should_exit = True
+            await asyncio.wait_for(task, 5)
+            assert (await asyncio.wait_for(reader.read(), 5)).endswith(b"0\r\n\r\n")
+            assert ENDED == ["forever events", "forever"]
+        finally:
+            writer.close()
 
 
 async def test_a_client_that_leaves_before_its_stream_opens_is_let_go(server: int) -> None:
@@ -305,60 +315,50 @@ async def test_a_client_that_leaves_before_its_stream_opens_is_let_go(server: in
 async def test_a_server_stops_at_once_with_a_request_pipelined_behind_a_stream() -> None:
     """The protocol holds the pipelined request's channel too, and ends the running stream."""
     ENDED.clear()
-    served, task, port = await serve()
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    try:
-        two = b"GET /forever HTTP/1.1\r\nHost: x\r\n\r\nGET /hello HTTP/1.1\r\nHost: x\r\n\r\n"
-        writer.write(two)
-        await asyncio.wait_for(reader.readuntil(b'data: {"n":0}'), 5)
-        served.should_exit = True
-        await asyncio.wait_for(task, 5)
-        assert ENDED == ["forever events", "forever"]
-    finally:
-        writer.close()
-        if not task.done():
-            served.force_exit = True
-            await asyncio.wait_for(task, 10)
+    async with own_server() as (served, task, port):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            hello = b"GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"
+            writer.write(b"GET /forever HTTP/1.1\r\nHost: x\r\n\r\n" + hello)
+            await asyncio.wait_for(reader.readuntil(b'data: {"n":0}'), 5)
+            served.should_exit = True
+            await asyncio.wait_for(task, 5)
+            assert ENDED == ["forever events", "forever"]
+        finally:
+            writer.close()
 
 
 async def test_a_server_stops_at_once_with_a_stream_still_opening() -> None:
     ENDED.clear()
-    served, task, port = await serve()
-    _, writer = await asyncio.open_connection("127.0.0.1", port)
-    try:
-        writer.write(b"GET /late HTTP/1.1\r\nHost: x\r\n\r\n")
-        await writer.drain()
-        served.should_exit = True  # while the route still waits
-        await asyncio.wait_for(task, 5)
-        assert ENDED == ["late"]
-    finally:
-        writer.close()
-        if not task.done():
-            served.force_exit = True
-            await asyncio.wait_for(task, 10)
+    async with own_server() as (served, task, port):
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            writer.write(b"GET /late HTTP/1.1\r\nHost: x\r\n\r\n")
+            await writer.drain()
+            served.should_exit = True  # while the route still waits
+            await asyncio.wait_for(task, 5)
+            assert ENDED == ["late"]
+        finally:
+            writer.close()
 
 
 async def test_a_server_stops_with_a_client_that_reads_nothing_within_the_send_timeout() -> None:
     """Its stream ends at once; the end of the body cannot be written to a client that takes
     nothing, so the connection is dropped after the send timeout (1 s here)."""
     ENDED.clear()
-    served, task, port = await serve()
-    sock = socket.socket()
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    sock.connect(("127.0.0.1", port))
-    _, writer = await asyncio.open_connection(sock=sock)
-    try:
-        writer.write(b"GET /fill HTTP/1.1\r\nHost: x\r\n\r\n")
-        await asyncio.sleep(0.3)  # its buffers fill, and the stream waits to write
-        assert ENDED == []
-        served.should_exit = True
-        await asyncio.wait_for(task, 5)
-        assert ENDED == ["fill"]
-    finally:
-        writer.close()
-        if not task.done():
-            served.force_exit = True
-            await asyncio.wait_for(task, 10)
+    async with own_server() as (served, task, port):
+        _, writer = await reading_nothing(port)
+        try:
+            writer.write(b"GET /fill HTTP/1.1\r\nHost: x\r\n\r\n")
+            async with asyncio.timeout(5):  # the server's buffer for it fills: writing pauses
+                while not any(c.flow.write_paused for c in served.server_state.connections):  # noqa: ASYNC110
+                    await asyncio.sleep(0.01)
+            assert ENDED == []
+            served.should_exit = True
+            await asyncio.wait_for(task, 5)
+            assert ENDED == ["fill"]
+        finally:
+            writer.close()
 
 
 def test_the_gateway_is_served_with_the_guards(monkeypatch: pytest.MonkeyPatch) -> None:
