@@ -19,7 +19,7 @@ from streampay_streams.config import StreamsSettings
 
 def create_app(settings: StreamsSettings) -> faust.App:
     settings.streams_data_dir.mkdir(parents=True, exist_ok=True)
-    hold_fetches_at_most(settings.streams_fetch_max_wait_ms)
+    answer_fetches_within(settings.streams_fetch_max_wait_ms, settings.streams_fetch_min_bytes)
     return faust.App(
         settings.group_id,
         broker=f"kafka://{settings.kafka_bootstrap_servers}",
@@ -46,8 +46,9 @@ def create_app(settings: StreamsSettings) -> faust.App:
     )
 
 
-def hold_fetches_at_most(wait_ms: int) -> None:
-    """Have the broker answer the worker's fetches within ``wait_ms``, even with nothing new.
+def answer_fetches_within(wait_ms: int, min_bytes: int) -> None:
+    """Have the broker answer the worker's fetches within ``wait_ms``, even with nothing new,
+    or as soon as it holds ``min_bytes`` for them (Faust fixes both).
 
     aiokafka leaves a partition out of its next fetch while records fetched for it are still
     waiting to be handed over, and cannot fetch from a broker again until the fetch it has in
@@ -61,7 +62,9 @@ def hold_fetches_at_most(wait_ms: int) -> None:
     def wrap(create: Any) -> Any:
         def create_worker_consumer(self: AIOKafkaConsumerThread, transport: Any) -> Any:
             consumer = create(self, transport)
-            consumer._fetch_max_wait_ms = wait_ms  # read when the consumer starts its fetcher
+            # Both are read when the consumer starts its fetcher.
+            consumer._fetch_max_wait_ms = wait_ms
+            consumer._fetch_min_bytes = min_bytes
             return consumer
 
         return create_worker_consumer

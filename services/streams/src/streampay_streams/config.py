@@ -28,6 +28,15 @@ class StreamsSettings(KafkaSettings):
     streams_fetch_max_wait_ms: int = Field(default=20, ge=1, le=1500)
     """The longest the broker holds the worker's fetch when none of its partitions has news
     (Faust's own is 1,500 ms): partitions left out of a held fetch wait for it to end."""
+    streams_fetch_min_bytes: int = Field(default=1, ge=1, le=1_048_576)
+    """The broker answers the worker's fetch as soon as it holds this much for it (or the wait
+    above has passed). The deciding worker is on every command's path: it takes the first
+    byte."""
+    projector_fetch_max_wait_ms: int = Field(default=10, ge=1, le=1500)
+    projector_fetch_min_bytes: int = Field(default=16_384, ge=1, le=1_048_576)
+    """The same two for a projector, which no reply waits for: its fetches are answered once
+    16 KiB or 10 ms have gathered, so each batch of events shares one fetch, one round of
+    produce requests and the wake-ups in between (a view is up to 10 ms later for it)."""
     streams_recent_commands: int = Field(default=64, ge=1, le=10_000)
     """Answers remembered per account, so a copy of a command gets the same answer."""
     streams_open_requests: int = Field(default=100, ge=1, le=1000)
@@ -77,6 +86,8 @@ class StreamsSettings(KafkaSettings):
                 "streams_group": f"{self.streams_app_id}-projector",
                 "streams_data_dir": self.streams_data_dir / "projector",
                 "streams_metrics_port": self.projector_metrics_port,
+                "streams_fetch_max_wait_ms": self.projector_fetch_max_wait_ms,
+                "streams_fetch_min_bytes": self.projector_fetch_min_bytes,
             }
         )
 

@@ -42,17 +42,22 @@ def own(owner: Any, name: str) -> Any:
 
 
 def test_faust_still_builds_its_consumer_with_a_fixed_fetch_hold() -> None:
-    """``hold_fetches_at_most`` (app.py) wraps this method and lowers the hold it fixes."""
+    """``answer_fetches_within`` (app.py) wraps this method and replaces the hold it fixes."""
     method = own(AIOKafkaConsumerThread, "_create_worker_consumer")
     assert list(inspect.signature(method).parameters) == ["self", "transport"]
     assert "fetch_max_wait_ms=1500" in inspect.getsource(method)
 
 
-async def test_aiokafka_still_reads_the_fetch_hold_when_the_consumer_starts() -> None:
-    """The replacement sets ``_fetch_max_wait_ms`` on the consumer before it starts."""
-    consumer = AIOKafkaConsumer(bootstrap_servers="127.0.0.1:1", fetch_max_wait_ms=7)
-    assert consumer._fetch_max_wait_ms == 7
-    assert "fetch_max_wait_ms=self._fetch_max_wait_ms" in inspect.getsource(AIOKafkaConsumer.start)
+async def test_aiokafka_still_reads_the_fetch_settings_when_the_consumer_starts() -> None:
+    """The replacement sets ``_fetch_max_wait_ms`` and ``_fetch_min_bytes`` on the consumer
+    before it starts."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers="127.0.0.1:1", fetch_max_wait_ms=7, fetch_min_bytes=9
+    )
+    assert (consumer._fetch_max_wait_ms, consumer._fetch_min_bytes) == (7, 9)
+    source = inspect.getsource(AIOKafkaConsumer.start)
+    assert "fetch_max_wait_ms=self._fetch_max_wait_ms" in source
+    assert "fetch_min_bytes=self._fetch_min_bytes" in source
 
 
 def test_faust_still_counts_skipped_offsets_as_acknowledged_in_add_gap() -> None:
