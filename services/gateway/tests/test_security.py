@@ -7,6 +7,7 @@ import base64
 import hashlib
 import hmac
 import json
+import math
 import os
 import stat
 import time
@@ -107,10 +108,11 @@ async def test_a_verified_token_is_remembered_not_checked_again(key: SigningKey)
 
 async def test_a_remembered_token_still_expires(key: SigningKey) -> None:
     verifier = TokenVerifier(StaticKeys([key.public_jwk]), ISSUER, AUDIENCE, leeway_s=0)
-    now = int(time.time())
-    token = sign(key, claims(iat=now, nbf=now, exp=now + 1))
+    now = time.time()
+    expires = math.ceil(now) + 2  # a whole second, at least two seconds away
+    token = sign(key, claims(iat=int(now), nbf=int(now), exp=expires))
     assert await verifier.verify(token)
-    await asyncio.sleep(2.1)
+    await asyncio.sleep(expires - time.time() + 0.1)
     error = await refusal(verifier, token)
     assert "expired" in (error.problem.detail or "")
 
