@@ -33,11 +33,12 @@ class StreamsSettings(KafkaSettings):
     above has passed). The deciding worker is on every command's path: it takes the first
     byte."""
     projector_fetch_max_wait_ms: int = Field(default=20, ge=1, le=1500)
+    """``STREAMS_FETCH_MAX_WAIT_MS`` for a projector: an idle one fetches as often as the
+    worker, 50 times a second."""
     projector_fetch_min_bytes: int = Field(default=16_384, ge=1, le=1_048_576)
-    """The same two for a projector, which no reply waits for: its fetches are answered once
-    16 KiB or 20 ms have gathered, so each batch of events shares one fetch, one round of
-    produce requests and the wake-ups in between (a view is up to 20 ms later for it). An idle
-    projector fetches as often as the worker, 50 times a second."""
+    """``STREAMS_FETCH_MIN_BYTES`` for a projector, which no reply waits for: its fetches are
+    answered once 16 KiB or the wait have gathered, so each batch of events shares one fetch,
+    one round of produce requests and the wake-ups in between (a view is up to 20 ms later)."""
     streams_recent_commands: int = Field(default=64, ge=1, le=10_000)
     """Answers remembered per account, so a copy of a command gets the same answer."""
     streams_open_requests: int = Field(default=100, ge=1, le=1000)
