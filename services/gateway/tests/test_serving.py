@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import gc
 import json
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -23,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.protocols.http.httptools_impl import RequestResponseCycle
 
 from streampay_gateway.__main__ import main
 from streampay_gateway.http.serving import guarded_protocol
@@ -258,6 +260,37 @@ async def test_a_live_view_writes_its_events_past_the_middleware(server: int) ->
     assert 0 < found[0] < found[1] < found[2], found  # all there, in order
     assert body.endswith(b"0\r\n\r\n")  # the chunked body's end
     assert WATCHED.seen == ["http.response.start more=False", "http.response.body more=False"]
+
+
+async def test_a_finished_request_is_freed_at_once_not_left_to_the_garbage_collector(
+    server: int,
+) -> None:
+    """Requests on a kept-alive connection: each one's server-side state (its cycle, scope and
+    channel) is freed by reference counting as soon as the next request replaces it. Left in a
+    reference cycle, the state of a hundred requests a second piles up until a collection frees
+    it all at once, stalling every request and stream of the process meanwhile."""
+    n = 20
+    gc.collect()  # what earlier tests' closed connections left
+    gc.disable()
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", server)
+        try:
+            for path in ["/hello", "/live"] * (n // 2):
+                writer.write(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+                await asyncio.wait_for(
+                    reader.readuntil(b"\r\n0\r\n\r\n" if path == "/live" else b'{"hello":"world"}'),
+                    5,
+                )
+            gc.set_debug(gc.DEBUG_SAVEALL)  # what a collection finds, kept to be looked at
+            gc.collect()
+            left = [o for o in gc.garbage if isinstance(o, RequestResponseCycle)]
+        finally:
+            writer.close()
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert left == [], f"{len(left)} of {n} requests were left to the garbage collector"
 
 
 async def test_a_live_view_ends_as_soon_as_its_client_hangs_up(server: int) -> None:
