@@ -70,12 +70,12 @@ class BrokerConfig:
                 "auto.create.topics.enable=false",
                 # One node: a consumer group may start as soon as its first member joins.
                 "group.initial.rebalance.delay.ms=0",
-                # The log cleaner keeps a key map of this size on the heap (default 128 MiB, a
-                # quarter of this broker's) and zeroes all of it before each cleaning, which the
-                # changelogs' one-minute segments bring every few seconds. A cleaning here covers
-                # a few thousand keys; 8 MiB holds about 300,000 (what does not fit is left to
-                # the next cleaning). At 100 commands/s the cleaner thread used 0.013 of a core
-                # with it against 0.017 without.
+                # The log cleaner keeps a key map of this size on the heap for good (default
+                # 128 MiB, a quarter of this broker's) and zeroes all of it before each cleaning,
+                # which the changelogs' one-minute segments bring every few seconds. A cleaning
+                # here covers a few thousand keys; 8 MiB holds about 300,000 (what does not fit
+                # is left to the next cleaning). At 100 commands/s: the old generation 162 → 43
+                # MiB, the cleaner thread 0.017 → 0.013 of a core; young collections the same.
                 f"log.cleaner.dedupe.buffer.size={8 * 1024 * 1024}",
                 "",
             ]
