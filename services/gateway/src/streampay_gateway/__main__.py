@@ -45,7 +45,13 @@ def steady_collector(thresholds: tuple[int, int, int]) -> None:
     are briefly alive by the ten thousand (one event queued to every client) die young instead
     of being promoted and scanned again by whole-heap collections. Measured with 10,000 SSE
     clients, one payment's activities to all (three runs each, nothing else changed): p99
-    2.5-4.4 s at Python's defaults, 2.3-2.6 s with this."""
+    2.5-4.4 s at Python's defaults, 2.3-2.6 s with this.
+
+    The middle generation is collected every second young collection, not every twentieth:
+    while 10,000 streams opened, twenty young collections' survivors (each stream's state)
+    piled up in it and one collection of it stalled the loop for 320-330 ms; every second one,
+    it takes 30-43 ms. Connect to ``ready`` for 10,000 clients went from p99 406-566 ms (eight
+    runs) to 152-211 ms (four runs); one event to all of them stayed within the noise."""
     gc.freeze()
     gc.set_threshold(*thresholds)
 

@@ -27,7 +27,7 @@ class GatewaySettings(KafkaSettings):
     gateway_data_dir: Path = ROOT / ".data" / "gateway"
     frontend_dist: Path = ROOT / "frontend" / "dist"
 
-    gateway_gc_thresholds: tuple[int, int, int] = (50_000, 20, 100)
+    gateway_gc_thresholds: tuple[int, int, int] = (50_000, 2, 100)
     """Python's collection thresholds (its default is ``[700, 10, 10]``); why, in
     :func:`streampay_gateway.__main__.steady_collector`."""
 

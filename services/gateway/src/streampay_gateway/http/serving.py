@@ -72,7 +72,7 @@ class StreamChannel:
         # Held weakly: the cycle's scope holds this channel, and a strong reference back would
         # make every request a reference cycle, left for the garbage collector to find. At a
         # hundred requests a second those piled up by the ten thousand and were freed in one
-        # collection that stalled the event loop for 20-35 ms. The request's task holds its
+        # collection that stalled the event loop for 19-38 ms. The request's task holds its
         # cycle for as long as the response is written.
         self._cycle = weakref.ref(cycle)
         self._on_end: Callable[[], None] | None = None
