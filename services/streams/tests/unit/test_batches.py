@@ -12,6 +12,7 @@ import pytest
 
 from streampay_streams.adapters.records import RawRecord
 from streampay_streams.agents import batches
+from streampay_streams.agents.ordering import OrderGuard
 
 pytestmark = pytest.mark.unit
 
@@ -52,8 +53,37 @@ class FakeStream:
 
 
 @dataclass
+class FakeConsumer:
+    """What the consumer last saw of each partition's end (its highwater)."""
+
+    ends: dict[tuple[str, int], int] = field(default_factory=dict)
+
+    def highwater(self, tp: Any) -> int:
+        if (tp.topic, tp.partition) not in self.ends:
+            raise AssertionError("Partition is not assigned")  # as aiokafka says it
+        return self.ends[(tp.topic, tp.partition)]
+
+
+@dataclass
 class FakeApp:
     consumer_generation_id: int = GENERATION
+    rebalancing: bool = False
+    consumer: FakeConsumer = field(default_factory=FakeConsumer)
+
+
+class FakeHoles:
+    """Reads a skipped range as the records at those offsets."""
+
+    def __init__(self) -> None:
+        self.read_ranges: list[tuple[int, int]] = []
+
+    async def read(self, hole: Any) -> list[RawRecord]:
+        (topic, partition), start, end = hole
+        self.read_ranges.append((start, end))
+        return [
+            RawRecord.of(Event(Message(n, topic=topic, partition=partition)))
+            for n in range(start, end)
+        ]
 
 
 class GatedApply:
@@ -136,3 +166,37 @@ async def test_a_failed_batch_stops_the_worker_without_acknowledging(
     worker.cancel()
     with pytest.raises(asyncio.CancelledError):
         await worker
+
+
+async def test_records_skipped_at_the_end_of_a_partition_are_applied_after_a_quiet_spell(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The consumer skipped offsets 2-4, the last ones of the partition: no later record will
+    reveal the hole, so once the stream is quiet the worker compares the partition's end with
+    the next offset to apply, reads what lies between and applies it, once."""
+    monkeypatch.setattr(batches, "TAIL_CHECK_S", 0.05)
+    stream, app, holes = FakeStream(), FakeApp(), FakeHoles()
+    app.consumer.ends[("commands", 0)] = 5
+    guard = OrderGuard(frozenset({"commands"}))
+    guard.reset({("commands", 0): 0})
+    reported: list[tuple[int, int]] = []
+
+    async def report_acked(consumer: Any, tp: Any, start: int, last: int) -> None:
+        reported.append((start, last))
+
+    applied: list[int] = []
+
+    async def apply(records: Sequence[RawRecord]) -> None:
+        applied.extend(record.offset for record in records)
+
+    order = batches.InOrder(guard, holes, report_acked)  # type: ignore[arg-type]
+    worker = asyncio.create_task(batches.consume(stream, app, apply, 10, order))
+    await stream.feed.put(Event(Message(0)))
+    await stream.feed.put(Event(Message(1)))
+    await eventually(lambda: applied == [0, 1, 2, 3, 4])
+    await asyncio.sleep(0.2)  # later quiet spells find nothing more to read
+    assert applied == [0, 1, 2, 3, 4] and holes.read_ranges == [(2, 5)]
+    assert reported == [(2, 4)]  # offsets 2-4 count as acknowledged, so commits move past
+    assert stream.acked == [0, 1]
+    await stream.feed.put(None)
+    await worker

@@ -26,9 +26,10 @@ import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import structlog
+from faust.types import TP
 
 from streampay_streams.adapters.records import RawRecord
 from streampay_streams.agents.ordering import HoleReader, OrderGuard
@@ -38,6 +39,9 @@ log = structlog.get_logger(__name__)
 
 Apply = Callable[[Sequence[RawRecord]], Awaitable[None]]
 EXIT_FAILED = 70
+TAIL_CHECK_S = 2.0
+"""A guarded stream quiet this long has the end of each of its partitions checked for records
+the consumer skipped (see :func:`_fill_tail_holes`)."""
 
 
 @dataclass
@@ -105,7 +109,13 @@ async def _apply_batches(
 ) -> None:
     try:
         while True:
-            events = [await queued.get()]
+            try:
+                # A cancelled get takes nothing: a record stays queued until get_nowait.
+                async with asyncio.timeout(TAIL_CHECK_S if order is not None else None):
+                    events = [await queued.get()]
+            except TimeoutError:
+                await _fill_tail_holes(app, apply, cast(InOrder, order), stage)
+                continue
             while len(events) < size and not queued.empty():
                 events.append(queued.get_nowait())
             started = time.perf_counter()
@@ -125,6 +135,37 @@ async def _apply_batches(
     except Exception:
         log.critical("storing or publishing failed; stopping the worker", exc_info=True)
         fail_stop()
+
+
+async def _fill_tail_holes(app: Any, apply: Apply, order: InOrder, stage: Stage) -> None:
+    """Apply what the consumer skipped at the end of a guarded partition.
+
+    A skipped range is found when a later record arrives (see :func:`_in_order`); a range at the
+    very end of a partition has no later record, and its commands would wait, unanswered, for
+    the next command to that partition. So after a quiet spell each owned guarded partition's
+    end (as the consumer last saw it) is compared with the next offset to apply, and what lies
+    between is read and applied, as a hole would be. Not while partitions are being reassigned:
+    the next assignment resets the offsets to apply.
+    """
+    if app.rebalancing:
+        return
+    generation = app.consumer_generation_id
+    for (topic, partition), start in list(order.guard.expected.items()):
+        tp = TP(topic, partition)
+        try:
+            end = app.consumer.highwater(tp)
+        except AssertionError:  # no longer assigned to this worker
+            continue
+        if end is None or end <= start:
+            continue
+        records = await order.holes.read(((topic, partition), start, end))
+        if app.rebalancing or app.consumer_generation_id != generation:
+            return  # the partition may have moved meanwhile: its next owner reads it
+        started = time.perf_counter()
+        await apply(records)
+        order.guard.check(topic, partition, end - 1)  # the next offset to apply is now ``end``
+        stage.applied(len(records), time.perf_counter() - started)
+        await order.report_acked(app.consumer, tp, start, end - 1)  # inclusive
 
 
 async def _in_order(
