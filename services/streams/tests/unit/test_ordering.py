@@ -47,3 +47,13 @@ def test_a_new_assignment_replaces_what_was_expected() -> None:
     g.reset({(C, 2): 7})
     assert (C, 0) not in g.expected
     assert g.check(C, 2, 8) == ((C, 2), 7, 8)
+
+
+def test_the_end_of_a_partition_beyond_the_next_offset_is_the_hole_at_its_tail() -> None:
+    guard = OrderGuard(frozenset({"commands"}))
+    guard.reset({("commands", 0): 2})
+    assert guard.tail("commands", 0, 2) is None  # all applied
+    assert guard.tail("commands", 0, 5) == (("commands", 0), 2, 5)
+    assert guard.tail("commands", 0, 5) is None  # taken as applied
+    assert guard.check("commands", 0, 5) is None  # the next record follows on
+    assert guard.tail("commands", 1, 9) is None  # not a partition this worker applies

@@ -150,21 +150,22 @@ async def _fill_tail_holes(app: Any, apply: Apply, order: InOrder, stage: Stage)
     if app.rebalancing:
         return
     generation = app.consumer_generation_id
-    for (topic, partition), start in list(order.guard.expected.items()):
+    for topic, partition in list(order.guard.expected):
         tp = TP(topic, partition)
         try:
             end = app.consumer.highwater(tp)
         except AssertionError:  # no longer assigned to this worker
             continue
-        if end is None or end <= start:
+        hole = None if end is None else order.guard.tail(topic, partition, end)
+        if hole is None:
             continue
-        records = await order.holes.read(((topic, partition), start, end))
+        records = await order.holes.read(hole)
         if app.rebalancing or app.consumer_generation_id != generation:
             return  # the partition may have moved meanwhile: its next owner reads it
         started = time.perf_counter()
         await apply(records)
-        order.guard.check(topic, partition, end - 1)  # the next offset to apply is now ``end``
         stage.applied(len(records), time.perf_counter() - started)
+        _, start, end = hole
         await order.report_acked(app.consumer, tp, start, end - 1)  # inclusive
 
 

@@ -60,6 +60,16 @@ class OrderGuard:
         self.expected[tp] = max(expected, offset + 1)
         return (tp, expected, offset) if offset > expected else None
 
+    def tail(self, topic: str, partition: int, end: int) -> Hole | None:
+        """Take the partition as applied up to ``end`` (its end, as the consumer last saw it);
+        the range before it not applied yet, if any: records skipped with none after them."""
+        tp = (topic, partition)
+        expected = self.expected.get(tp)
+        if expected is None or end <= expected:
+            return None
+        self.expected[tp] = end
+        return (tp, expected, end)
+
 
 class HoleReader:
     """Reads skipped ranges of a partition straight from Kafka, outside the consumer group."""
